@@ -1,0 +1,1 @@
+"""The LangGraph agent that orders the tools and, later, writes and verifies the card."""

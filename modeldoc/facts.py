@@ -1,0 +1,275 @@
+"""The fact sheet: pydantic models for everything modeldoc knows, serialised as `facts.json`.
+
+Every fact carries where it came from. Code facts carry a `Source` (file relative to the
+repository root, 1-based line, and the notebook cell when the file is a notebook).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
+
+SCHEMA_VERSION = "1"
+
+
+class Fact(BaseModel):
+    """Base of every fact model: strict about unknown fields so typos fail loudly."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Source(Fact):
+    """Where a fact was read: a file relative to the repository root and a 1-based line."""
+
+    file: str
+    line: int = Field(ge=1)
+    cell: int | None = Field(default=None, description="0-based code cell of a notebook")
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}"
+        return where if self.cell is None else f"{self.file}[cell {self.cell}]:{self.line}"
+
+
+class Sourced(Fact):
+    """A fact read from one place in the repository."""
+
+    source: Source
+
+
+class ScanIssue(Fact):
+    """Something the scan could not read or understood only in part: a recorded warning."""
+
+    kind: Literal[
+        "binary",
+        "decoding",
+        "size",
+        "symlink",
+        "syntax",
+        "unreadable",
+        "notebook",
+        "config",
+    ]
+    file: str
+    line: int | None = None
+    message: str
+
+
+class Value(Fact):
+    """A value written in code: the literal when it is one, always the source text."""
+
+    text: str
+    literal: bool
+    value: JsonValue = None
+
+
+class Argument(Fact):
+    """One argument of a call: positional (`name` is None) or keyword."""
+
+    name: str | None = None
+    value: Value
+
+
+class Parameter(Fact):
+    """A parameter of a constructor or builder function, with its default if it has one."""
+
+    name: str
+    kind: Literal["positional", "keyword_only", "var_positional", "var_keyword"] = "positional"
+    annotation: str | None = None
+    default: Value | None = None
+
+
+class Framework(StrEnum):
+    """The library a model definition belongs to."""
+
+    PYTORCH = "pytorch"
+    LIGHTNING = "lightning"
+    KERAS = "keras"
+    SKLEARN = "scikit-learn"
+    FLAX = "flax"
+    EQUINOX = "equinox"
+
+
+class Call(Sourced):
+    """A call with its arguments: a layer, an estimator, a data loader, a saver."""
+
+    callee: str = Field(description="the call as written, e.g. `nn.Linear`")
+    qualified: str = Field(description="the callee with imports resolved, e.g. `torch.nn.Linear`")
+    args: list[Argument] = []
+
+    def keyword(self, name: str) -> Value | None:
+        """The value of keyword argument `name`, if the call passes it."""
+        return next((a.value for a in self.args if a.name == name), None)
+
+
+class ModelDefinition(Sourced):
+    """A model class or a function that builds a model."""
+
+    name: str
+    kind: Literal["class", "builder_function"]
+    bases: list[str] = Field(default=[], description="bases as written")
+    framework: Framework
+    via: list[str] = Field(
+        default=[], description="the repository's own classes between this class and the framework"
+    )
+    layers: list[Call] = []
+    parameters: list[Parameter] = Field(
+        default=[], description="constructor (or builder) parameters with defaults"
+    )
+
+
+ConfigOrigin = Literal[
+    "dataclass", "pydantic", "namedtuple", "argparse", "assignment", "config_file", "call"
+]
+
+
+class Hyperparameter(Sourced):
+    """One value of a named setting, with where it came from. Conflicts keep every value."""
+
+    name: str = Field(description="the setting's own name, e.g. `learning_rate`")
+    key: str = Field(description="the full name in its scope, e.g. `optimizer.lr`")
+    value: Value
+    origin: ConfigOrigin
+    scope: str = Field(description="the class, parser, file or call that holds it")
+
+
+class HyperparameterConflict(Fact):
+    """A setting given different values in different places: all of them, none picked."""
+
+    name: str
+    values: list[Hyperparameter]
+
+
+class Instantiation(Call):
+    """An estimator, optimizer, scheduler, loss or preprocessing step created in code."""
+
+    role: Literal["estimator", "pipeline", "preprocessor", "optimizer", "scheduler", "loss", "search"]
+
+
+class ScriptRole(Sourced):
+    """Why a file counts as a training or evaluation script: the first piece of evidence."""
+
+    role: Literal["training", "evaluation"]
+    evidence: str
+
+
+class Script(Fact):
+    """A training or evaluation script and its evidence."""
+
+    file: str
+    roles: list[ScriptRole]
+
+
+class DataSource(Call):
+    """A call that reads data: `read_csv`, `load_dataset`, `np.load`, `load_iris` ..."""
+
+
+class Split(Call):
+    """A train/test split or cross-validation set-up with its ratio and seed."""
+
+    test_size: Value | None = None
+    train_size: Value | None = None
+    seed: Value | None = None
+
+
+class Artifact(Call):
+    """A call that saves a model or other artefact, with the path when it is written."""
+
+    path: Value | None = None
+
+
+class Symbol(Sourced):
+    """A class or function defined in the repository."""
+
+    name: str
+    qualname: str
+    kind: Literal["class", "function", "method"]
+    end_line: int
+
+
+class CodeFacts(Fact):
+    """What the scan read from the repository's code and configuration files."""
+
+    files_scanned: int = 0
+    bytes_scanned: int = 0
+    languages: dict[str, int] = Field(default={}, description="files per language")
+    models: list[ModelDefinition] = []
+    hyperparameters: list[Hyperparameter] = []
+    conflicts: list[HyperparameterConflict] = []
+    instantiations: list[Instantiation] = []
+    scripts: list[Script] = []
+    data_sources: list[DataSource] = []
+    splits: list[Split] = []
+    artifacts: list[Artifact] = []
+    symbols: list[Symbol] = []
+    issues: list[ScanIssue] = []
+
+
+class License(Fact):
+    """The repository's licence as an SPDX id, guessed from a licence file or declared."""
+
+    spdx: str | None
+    source: Source
+    method: Literal["text", "declared"]
+    evidence: str = Field(description="the phrase or field the guess rests on")
+
+
+class Dependency(Sourced):
+    """A declared dependency: name, version specifier and the group it belongs to."""
+
+    name: str
+    specifier: str = ""
+    group: str = Field(default="main", description="`main`, an extra's name, `dev`, `conda` ...")
+
+
+class Readme(Fact):
+    """The README's title and first paragraph, as plain text."""
+
+    file: str
+    title: str | None = None
+    title_line: int | None = None
+    summary: str | None = None
+    summary_line: int | None = None
+
+
+class RepoFacts(Fact):
+    """Facts about the repository as a whole."""
+
+    name: str
+    commit: str | None = None
+    licenses: list[License] = []
+    dependencies: list[Dependency] = []
+    readme: Readme | None = None
+
+
+class Generator(Fact):
+    """The program that wrote the fact sheet."""
+
+    name: str = "modeldoc"
+    version: str
+
+
+class Provenance(Fact):
+    """When and with what the facts were computed."""
+
+    created_at: str = Field(description="ISO 8601 time in UTC")
+    python: str
+    libraries: dict[str, str] = Field(default={}, description="name -> version of what computed")
+
+
+class FactSheet(Fact):
+    """The whole `facts.json`: the one source of truth for every output."""
+
+    schema_version: str = SCHEMA_VERSION
+    generator: Generator
+    repo: RepoFacts
+    code: CodeFacts
+    # Filled by later stages (checkpoint loading, data profiling, evaluation, explanation,
+    # writing); empty until those stages run.
+    checkpoints: list[dict[str, JsonValue]] = []
+    data: list[dict[str, JsonValue]] = []
+    evaluation: dict[str, JsonValue] | None = None
+    explanations: dict[str, JsonValue] | None = None
+    narrative: dict[str, JsonValue] | None = None
+    provenance: Provenance

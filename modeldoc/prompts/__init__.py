@@ -1,0 +1,1 @@
+"""Prompt files, one per prompt, loaded by name (used by the LLM writer)."""

@@ -1,0 +1,1 @@
+"""Tools: plain Python that computes facts. No LangChain or LangGraph import here."""
