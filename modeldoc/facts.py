@@ -25,7 +25,7 @@ class Source(Fact):
 
     file: str
     line: int = Field(ge=1)
-    cell: int | None = Field(default=None, description="0-based code cell of a notebook")
+    cell: int | None = Field(default=None, description="0-based cell index in a notebook")
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}"
@@ -141,10 +141,15 @@ class HyperparameterConflict(Fact):
     values: list[Hyperparameter]
 
 
+InstantiationRole = Literal[
+    "estimator", "pipeline", "preprocessor", "optimizer", "scheduler", "loss", "search"
+]
+
+
 class Instantiation(Call):
     """An estimator, optimizer, scheduler, loss or preprocessing step created in code."""
 
-    role: Literal["estimator", "pipeline", "preprocessor", "optimizer", "scheduler", "loss", "search"]
+    role: InstantiationRole
 
 
 class ScriptRole(Sourced):

@@ -1,0 +1,69 @@
+"""The `modeldoc` command line: a thin layer over the library; errors become one line here."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from modeldoc import __version__
+from modeldoc.errors import ModeldocError
+
+app = typer.Typer(
+    help="Document machine-learning models from their code, checkpoints and data.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+EXIT_BAD_INPUT = 2
+
+
+def _fail(message: str) -> typer.Exit:
+    Console(stderr=True, highlight=False).print(f"modeldoc: error: {message}", markup=False)
+    return typer.Exit(EXIT_BAD_INPUT)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"modeldoc {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Document machine-learning models from their code, checkpoints and data."""
+
+
+@app.command()
+def scan(
+    repo: Annotated[Path, typer.Argument(help="The model repository to read.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the repository and code facts as JSON.")
+    ] = False,
+) -> None:
+    """Read a model repository's code and print what it defines: models, layers,
+    hyperparameters (every conflicting value), data sources, each with file and line."""
+    from modeldoc.summary import print_summary
+    from modeldoc.tools.scan import scan_repository
+
+    try:
+        result = scan_repository(repo)
+    except ModeldocError as error:
+        raise _fail(str(error)) from error
+    if as_json:
+        payload = {
+            "repo": result.repo.model_dump(mode="json"),
+            "code": result.code.model_dump(mode="json"),
+        }
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        return
+    print_summary(Console(highlight=False), result.repo, result.code)

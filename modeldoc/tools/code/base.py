@@ -1,0 +1,73 @@
+"""What a language extractor returns for one file, and the interface every extractor meets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from pydantic import Field
+
+from modeldoc.facts import (
+    Artifact,
+    Call,
+    DataSource,
+    Fact,
+    Hyperparameter,
+    Instantiation,
+    ModelDefinition,
+    Parameter,
+    ScanIssue,
+    ScriptRole,
+    Source,
+    Split,
+    Symbol,
+)
+
+LineMap = Callable[[int], tuple[int, int]]
+"""Maps a 1-based line of the parsed text to (notebook cell, line inside that cell)."""
+
+
+class ClassInfo(Fact):
+    """A class as one file shows it; whether it is a model is decided across files."""
+
+    name: str
+    source: Source
+    bases: list[str] = Field(default=[], description="as written")
+    qualified_bases: list[str] = []
+    config_kind: str | None = Field(
+        default=None, description="`dataclass`, `pydantic` or `namedtuple` when it holds settings"
+    )
+    parameters: list[Parameter] = []
+    calls: list[Call] = Field(default=[], description="constructor calls in the class body")
+    fields: list[Hyperparameter] = Field(default=[], description="annotated fields with defaults")
+
+
+class FileFacts(Fact):
+    """Everything one file says. Serialisable, so a later scan can reuse it by content hash."""
+
+    path: str
+    language: str
+    classes: list[ClassInfo] = []
+    builders: list[ModelDefinition] = []
+    constructor_calls: list[Call] = Field(
+        default=[], description="calls of capitalised names outside classes (config overrides)"
+    )
+    instantiations: list[Instantiation] = []
+    data_sources: list[DataSource] = []
+    splits: list[Split] = []
+    artifacts: list[Artifact] = []
+    hyperparameters: list[Hyperparameter] = []
+    script_roles: list[ScriptRole] = []
+    symbols: list[Symbol] = []
+    issues: list[ScanIssue] = []
+
+
+class LanguageExtractor(Protocol):
+    """Reads one language's source text into `FileFacts`. Add a language by adding one."""
+
+    language: str
+    extensions: tuple[str, ...]
+
+    def extract(self, path: str, text: str, locate: LineMap | None = None) -> FileFacts:
+        """The facts of one file; never raises on bad source (records an issue instead)."""
+        ...

@@ -1,0 +1,646 @@
+"""Python code facts with tree-sitter: one parse and one query per file.
+
+The query hands back only the nodes that can carry facts (imports, classes, functions,
+calls, module-level assignments, returns, parse errors); everything else stays in C.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import tree_sitter_python
+from tree_sitter import Language, Node, Parser, Query, QueryCursor
+
+from modeldoc.facts import (
+    Argument,
+    Artifact,
+    Call,
+    ConfigOrigin,
+    DataSource,
+    Hyperparameter,
+    Instantiation,
+    ModelDefinition,
+    Parameter,
+    ScanIssue,
+    ScriptRole,
+    Source,
+    Split,
+    Symbol,
+    Value,
+)
+from modeldoc.tools.code import catalog
+from modeldoc.tools.code.base import ClassInfo, FileFacts, LineMap
+from modeldoc.tools.code.imports import ImportMap
+from modeldoc.tools.code.literals import to_value
+
+LANGUAGE = Language(tree_sitter_python.language())
+
+_QUERY = Query(
+    LANGUAGE,
+    """
+    (import_statement) @import
+    (import_from_statement) @import
+    (class_definition) @class
+    (function_definition) @function
+    (call function: [(identifier) (attribute)] @callee) @call
+    (module (expression_statement (assignment) @assignment))
+    (return_statement) @return
+    (ERROR) @error
+    """,
+)
+
+# Method names whose call is evidence that a file trains or evaluates a model.
+_TRAINING_METHODS = {"fit", "partial_fit", "fit_generator", "backward"}
+_EVALUATION_METHODS = {"evaluate", "score"}
+_EVALUATION_PREFIXES = ("sklearn.metrics.", "torchmetrics.", "evaluate.load")
+_EVALUATION_FUNCTIONS = {
+    "sklearn.model_selection.cross_val_score",
+    "sklearn.model_selection.cross_validate",
+}
+_TRAINING_FUNCTIONS = {"xgboost.train", "lightgbm.train", "xgboost.cv", "lightgbm.cv"}
+# Keyword arguments of these methods are training settings (Keras `compile`/`fit`).
+_SETTING_METHODS = {"compile", "fit"}
+_CONFIG_FILE_WORDS = ("config", "conf", "cfg", "hparam", "settings", "params")
+_DATACLASS_DECORATORS = {"dataclasses.dataclass", "dataclass", "attr.s", "attrs.define", "define"}
+_PYDANTIC_BASES = {"pydantic.BaseModel", "pydantic_settings.BaseSettings", "pydantic.BaseSettings"}
+_NAMEDTUPLE_BASES = {"typing.NamedTuple", "NamedTuple", "typing_extensions.NamedTuple"}
+_FIELD_FACTORIES = {
+    "dataclasses.field",
+    "field",
+    "pydantic.Field",
+    "Field",
+    "attr.ib",
+    "attrs.field",
+}
+
+
+def _text(node: Node | None) -> str:
+    if node is None or node.text is None:
+        return ""
+    return node.text.decode("utf-8", errors="replace")
+
+
+@dataclass
+class _FunctionScope:
+    """Calls and returns seen inside one function, to recognise model builders."""
+
+    node: Node
+    layers: list[Call] = field(default_factory=list)
+    containers: dict[int, tuple[Call, str | None]] = field(default_factory=dict)
+    returns: list[Node] = field(default_factory=list)
+
+
+class PythonExtractor:
+    """The `LanguageExtractor` for Python source and notebook code cells."""
+
+    language: str = "python"
+    extensions: tuple[str, ...] = (".py", ".pyi", ".ipynb")
+
+    def __init__(self) -> None:
+        self._parser = Parser(LANGUAGE)
+
+    def extract(self, path: str, text: str, locate: LineMap | None = None) -> FileFacts:
+        """The facts of one Python file."""
+        tree = self._parser.parse(text.encode("utf-8"))
+        return _FileVisitor(path, locate).visit(tree.root_node)
+
+
+class _FileVisitor:
+    """Turns one parsed file into `FileFacts`. Used once per file."""
+
+    def __init__(self, path: str, locate: LineMap | None) -> None:
+        self.path = path
+        self.locate = locate
+        self.imports = ImportMap()
+        self.facts = FileFacts(path=path, language="python")
+        self.classes: dict[int, ClassInfo] = {}
+        self.functions: dict[int, _FunctionScope] = {}
+        self.assignments: list[Node] = []
+        self.optimizer_names: set[str] = set()
+
+    # --- entry -------------------------------------------------------------------------
+
+    def visit(self, root: Node) -> FileFacts:
+        captures = QueryCursor(_QUERY).captures(root)
+        for nodes in captures.values():
+            nodes.sort(key=lambda node: node.start_byte)  # facts in reading order
+        for node in captures.get("import", []):
+            self._import(node)
+        for node in captures.get("class", []):
+            self._class(node)
+        for node in captures.get("function", []):
+            self._function(node)
+        for node in captures.get("return", []):
+            scope = self._enclosing_function(node)
+            if scope is not None:
+                scope.returns.append(node)
+        for node in captures.get("call", []):
+            self._call(node)
+        self.assignments = captures.get("assignment", [])
+        self._builders()
+        self._module_assignments()
+        self.facts.classes = sorted(self.classes.values(), key=lambda info: info.source.line)
+        if root.has_error:
+            self._syntax_error(captures.get("error", []), root)
+        return self.facts
+
+    def source(self, node: Node) -> Source:
+        line = node.start_point.row + 1
+        if self.locate is None:
+            return Source(file=self.path, line=line)
+        cell, cell_line = self.locate(line)
+        return Source(file=self.path, line=cell_line, cell=cell)
+
+    # --- imports, symbols, classes -----------------------------------------------------
+
+    def _import(self, node: Node) -> None:
+        if node.type == "import_statement":
+            for child in node.named_children:
+                if child.type == "aliased_import":
+                    alias = _text(child.child_by_field_name("alias"))
+                    self.imports.add_import(_text(child.child_by_field_name("name")), alias)
+                elif child.type == "dotted_name":
+                    self.imports.add_import(_text(child), None)
+            return
+        module_node = node.child_by_field_name("module_name")
+        module = _text(module_node)
+        for child in node.children_by_field_name("name"):
+            if child.type == "aliased_import":
+                name = _text(child.child_by_field_name("name"))
+                alias = _text(child.child_by_field_name("alias"))
+                self.imports.add_from(module, name, alias)
+            else:
+                self.imports.add_from(module, _text(child), None)
+
+    def _symbol(self, node: Node, kind_if_top: str) -> str:
+        """Record a class or function in the symbol table and return its qualified name."""
+        name = _text(node.child_by_field_name("name"))
+        owners: list[str] = []
+        in_class = False
+        parent = node.parent
+        while parent is not None:
+            if parent.type in ("class_definition", "function_definition"):
+                if not owners:
+                    in_class = parent.type == "class_definition"
+                owners.append(_text(parent.child_by_field_name("name")))
+            parent = parent.parent
+        qualname = ".".join([*reversed(owners), name])
+        kind = "method" if in_class and kind_if_top == "function" else kind_if_top
+        self.facts.symbols.append(
+            Symbol(
+                name=name,
+                qualname=qualname,
+                kind=kind,
+                source=self.source(node),
+                end_line=self.source(node).line + node.end_point.row - node.start_point.row,
+            )
+        )
+        return qualname
+
+    def _class(self, node: Node) -> None:
+        self._symbol(node, "class")
+        bases: list[str] = []
+        superclasses = node.child_by_field_name("superclasses")
+        if superclasses is not None:
+            bases = [
+                _text(child)
+                for child in superclasses.named_children
+                if child.type in ("identifier", "attribute")
+            ]
+        qualified = [self.imports.resolve(base) for base in bases]
+        info = ClassInfo(
+            name=_text(node.child_by_field_name("name")),
+            source=self.source(node),
+            bases=bases,
+            qualified_bases=qualified,
+            config_kind=self._config_kind(node, qualified),
+        )
+        body = node.child_by_field_name("body")
+        if body is not None:
+            self._class_body(info, body)
+        self.classes[node.start_byte] = info
+
+    def _config_kind(self, node: Node, qualified_bases: list[str]) -> str | None:
+        if any(base in _PYDANTIC_BASES for base in qualified_bases):
+            return "pydantic"
+        if any(base in _NAMEDTUPLE_BASES for base in qualified_bases):
+            return "namedtuple"
+        parent = node.parent
+        if parent is not None and parent.type == "decorated_definition":
+            for decorator in parent.children:
+                if decorator.type != "decorator":
+                    continue
+                expression = decorator.named_children[0] if decorator.named_children else None
+                if expression is not None and expression.type == "call":
+                    expression = expression.child_by_field_name("function")
+                if self.imports.resolve(_text(expression)) in _DATACLASS_DECORATORS:
+                    return "dataclass"
+        return None
+
+    def _class_body(self, info: ClassInfo, body: Node) -> None:
+        """Constructor parameters and annotated fields (dataclass-style settings)."""
+        field_parameters: list[Parameter] = []
+        has_init = False
+        for statement in body.named_children:
+            definition = statement
+            if definition.type == "decorated_definition":
+                definition = definition.child_by_field_name("definition") or definition
+            if definition.type == "function_definition":
+                if _text(definition.child_by_field_name("name")) == "__init__":
+                    info.parameters = self._parameters(definition, skip_self=True)
+                    has_init = True
+                continue
+            if statement.type != "expression_statement" or not statement.named_children:
+                continue
+            assignment = statement.named_children[0]
+            if assignment.type != "assignment" or assignment.child_by_field_name("type") is None:
+                continue
+            left = assignment.child_by_field_name("left")
+            right = assignment.child_by_field_name("right")
+            if left is None or left.type != "identifier" or right is None:
+                continue
+            value = self._field_default(right)
+            if value is None:
+                continue
+            name = _text(left)
+            if info.config_kind is not None:
+                info.fields.append(
+                    self._hyperparameter(name, f"{info.name}.{name}", value, right,
+                                         info.config_kind, info.name)  # type: ignore[arg-type]
+                )  # fmt: skip
+            annotation = _text(assignment.child_by_field_name("type"))
+            field_parameters.append(
+                Parameter(name=name, kind="keyword_only", annotation=annotation, default=value)
+            )
+        if not has_init:
+            # Dataclass-style modules (Flax, Equinox, configs): the fields are the constructor.
+            info.parameters = field_parameters
+
+    def _field_default(self, node: Node) -> Value | None:
+        """The default of a field: the value itself, or `default=` of `field()`/`Field()`."""
+        if node.type == "call":
+            callee = self.imports.resolve(_text(node.child_by_field_name("function")))
+            if callee in _FIELD_FACTORIES:
+                arguments = node.child_by_field_name("arguments")
+                for argument in arguments.named_children if arguments else []:
+                    if argument.type == "keyword_argument":
+                        if _text(argument.child_by_field_name("name")) == "default":
+                            return to_value(_text(argument.child_by_field_name("value")))
+                    elif argument.type not in ("comment", "list_splat", "dictionary_splat"):
+                        return to_value(_text(argument))  # pydantic's Field(0.1, ...)
+                return None
+        return to_value(_text(node))
+
+    def _parameters(self, function: Node, *, skip_self: bool) -> list[Parameter]:
+        result: list[Parameter] = []
+        parameters = function.child_by_field_name("parameters")
+        keyword_only = False
+        for index, node in enumerate(parameters.named_children if parameters else []):
+            if skip_self and index == 0 and node.type == "identifier":
+                continue
+            if node.type == "keyword_separator":
+                keyword_only = True
+                continue
+            if node.type in ("list_splat_pattern", "dictionary_splat_pattern"):
+                kind = "var_positional" if node.type == "list_splat_pattern" else "var_keyword"
+                name = _text(node.named_children[0]) if node.named_children else ""
+                result.append(Parameter(name=name, kind=kind))
+                keyword_only = keyword_only or kind == "var_positional"
+                continue
+            name_node = node.child_by_field_name("name") if node.type != "identifier" else node
+            if node.type == "typed_parameter":
+                name_node = node.named_children[0] if node.named_children else None
+            default_node = node.child_by_field_name("value")
+            annotation = node.child_by_field_name("type")
+            result.append(
+                Parameter(
+                    name=_text(name_node),
+                    kind="keyword_only" if keyword_only else "positional",
+                    annotation=_text(annotation) or None,
+                    default=to_value(_text(default_node)) if default_node is not None else None,
+                )
+            )
+        return result
+
+    def _function(self, node: Node) -> None:
+        self._symbol(node, "function")
+        self.functions[node.start_byte] = _FunctionScope(node)
+
+    # --- calls ------------------------------------------------------------------------
+
+    def _enclosing(self, node: Node) -> tuple[ClassInfo | None, _FunctionScope | None]:
+        """The innermost class and function around a node (either may be missing)."""
+        cls: ClassInfo | None = None
+        function: _FunctionScope | None = None
+        parent = node.parent
+        while parent is not None and cls is None:
+            if parent.type == "function_definition" and function is None:
+                function = self.functions.get(parent.start_byte)
+            elif parent.type == "class_definition":
+                cls = self.classes.get(parent.start_byte)
+            parent = parent.parent
+        return cls, function
+
+    def _enclosing_function(self, node: Node) -> _FunctionScope | None:
+        parent = node.parent
+        while parent is not None:
+            if parent.type == "function_definition":
+                return self.functions.get(parent.start_byte)
+            parent = parent.parent
+        return None
+
+    def _call(self, node: Node) -> None:
+        callee_node = node.child_by_field_name("function")
+        callee = _text(callee_node)
+        last = callee.rsplit(".", 1)[-1]
+        receiver = callee.rsplit(".", 1)[0] if "." in callee else None
+        qualified = self.imports.resolve(callee)
+        self._script_evidence(node, callee, qualified, last, receiver)
+        if last == "add_argument" and receiver is not None:
+            self._argparse(node, receiver)
+            return
+        role = catalog.instantiation_role(qualified)
+        if role is None and catalog.unimported_estimator(callee):
+            role = "estimator"
+        is_layer = catalog.is_layer(qualified)
+        is_container = catalog.is_model_container(qualified)
+        is_data = catalog.is_data_source(qualified)
+        is_split = catalog.is_split(qualified)
+        path_index = catalog.saver_path_index(qualified, receiver)
+        is_setting = last in _SETTING_METHODS and receiver is not None
+        is_constructor = last[:1].isupper()
+        wanted = role or is_layer or is_container or is_data or is_split or is_setting
+        if not (wanted or is_constructor or path_index is not None):
+            return
+        call = Call(
+            callee=callee,
+            qualified=qualified,
+            args=self._arguments(node),
+            source=self.source(node),
+        )
+        cls, function = self._enclosing(node)
+        if cls is not None and (is_constructor or is_layer):
+            cls.calls.append(call)
+        elif is_constructor:
+            self.facts.constructor_calls.append(call)
+        if function is not None:
+            if is_container:
+                function.containers[node.start_byte] = (call, self._assigned_name(node))
+            elif is_layer:
+                function.layers.append(call)
+        if role == "optimizer":
+            self.optimizer_names.add(self._assigned_name(node) or "")
+        if role is not None:
+            self.facts.instantiations.append(Instantiation(role=role, **call.model_dump()))
+            self._call_settings(call, scope=callee)
+        elif is_setting:
+            self._call_settings(call, scope=last)
+        if is_data:
+            self.facts.data_sources.append(DataSource(**call.model_dump()))
+        if is_split:
+            self.facts.splits.append(
+                Split(
+                    test_size=call.keyword("test_size") or call.keyword("n_splits"),
+                    train_size=call.keyword("train_size"),
+                    seed=call.keyword("random_state") or call.keyword("seed"),
+                    **call.model_dump(),
+                )
+            )
+        if path_index is not None:
+            self._artifact(call, path_index)
+
+    def _arguments(self, call: Node) -> list[Argument]:
+        arguments = call.child_by_field_name("arguments")
+        result: list[Argument] = []
+        for argument in arguments.named_children if arguments else []:
+            if argument.type == "comment":
+                continue
+            if argument.type == "keyword_argument":
+                result.append(
+                    Argument(
+                        name=_text(argument.child_by_field_name("name")),
+                        value=to_value(_text(argument.child_by_field_name("value"))),
+                    )
+                )
+            else:
+                result.append(Argument(value=to_value(_text(argument))))
+        return result
+
+    def _assigned_name(self, call: Node) -> str | None:
+        parent = call.parent
+        if parent is not None and parent.type == "assignment":
+            left = parent.child_by_field_name("left")
+            if left is not None and left.type == "identifier":
+                return _text(left)
+        return None
+
+    def _call_settings(self, call: Call, scope: str) -> None:
+        """Literal keyword arguments of a training call become hyperparameters."""
+        for argument in call.args:
+            if argument.name is None or not argument.value.literal:
+                continue
+            self.facts.hyperparameters.append(
+                Hyperparameter(
+                    name=argument.name,
+                    key=f"{scope}.{argument.name}",
+                    value=argument.value,
+                    origin="call",
+                    scope=scope,
+                    source=call.source,
+                )
+            )
+
+    def _artifact(self, call: Call, index: int) -> None:
+        positional = [argument.value for argument in call.args if argument.name is None]
+        path = call.keyword("path") or call.keyword("f") or call.keyword("fname")
+        if path is None and len(positional) > index:
+            path = positional[index]
+        if path is not None and not path.literal and path.text.startswith("open("):
+            # pickle.dump(model, open("model.pkl", "wb")): the path is open()'s first argument.
+            inner = path.text[len("open(") :].split(",", 1)[0].rstrip(")")
+            path = to_value(inner)
+        self.facts.artifacts.append(Artifact(path=path, **call.model_dump()))
+
+    def _argparse(self, node: Node, receiver: str) -> None:
+        arguments = node.child_by_field_name("arguments")
+        options: list[str] = []
+        keywords: dict[str, Node] = {}
+        for argument in arguments.named_children if arguments else []:
+            if argument.type == "keyword_argument":
+                value_node = argument.child_by_field_name("value")
+                if value_node is not None:
+                    keywords[_text(argument.child_by_field_name("name"))] = value_node
+            elif argument.type == "string":
+                literal = to_value(_text(argument))
+                if isinstance(literal.value, str):
+                    options.append(literal.value)
+        if not options:
+            return
+        dest_node = keywords.get("dest")
+        dest = to_value(_text(dest_node)).value if dest_node is not None else None
+        if not isinstance(dest, str):
+            longs = [option for option in options if option.startswith("--")]
+            dest = (longs[0] if longs else options[0]).lstrip("-").replace("-", "_")
+        if "default" in keywords:
+            value = to_value(_text(keywords["default"]))
+            where = keywords["default"]
+        else:
+            action = to_value(_text(keywords["action"])).value if "action" in keywords else None
+            if action not in ("store_true", "store_false"):
+                return
+            value = Value(
+                text=str(action == "store_false"), literal=True, value=action != "store_true"
+            )
+            where = node
+        self.facts.hyperparameters.append(
+            self._hyperparameter(dest, dest, value, where, "argparse", receiver)
+        )
+
+    def _hyperparameter(
+        self, name: str, key: str, value: Value, node: Node, origin: ConfigOrigin, scope: str
+    ) -> Hyperparameter:
+        return Hyperparameter(
+            name=name, key=key, value=value, origin=origin, scope=scope, source=self.source(node)
+        )
+
+    def _script_evidence(
+        self, node: Node, callee: str, qualified: str, last: str, receiver: str | None
+    ) -> None:
+        """Record the first sign that this file trains or evaluates a model."""
+        roles = {role.role for role in self.facts.script_roles}
+        lowered = (receiver or "").lower()
+        training = (
+            (receiver is not None and last in _TRAINING_METHODS)
+            or (last == "step" and self._is_optimizer(receiver))
+            or (last == "train" and "trainer" in lowered)
+            or catalog.canonical(qualified) in _TRAINING_FUNCTIONS
+        )
+        evaluation = (
+            (receiver is not None and last in _EVALUATION_METHODS)
+            or qualified.startswith(_EVALUATION_PREFIXES)
+            or qualified in _EVALUATION_FUNCTIONS
+        )
+        for role, happened in (("training", training), ("evaluation", evaluation)):
+            if happened and role not in roles:
+                self.facts.script_roles.append(
+                    ScriptRole(role=role, evidence=f"{callee}()", source=self.source(node))
+                )
+
+    def _is_optimizer(self, receiver: str | None) -> bool:
+        if receiver is None:
+            return False
+        lowered = receiver.lower()
+        return receiver in self.optimizer_names or "optim" in lowered or "scaler" in lowered
+
+    # --- builders and module-level settings -------------------------------------------
+
+    def _builders(self) -> None:
+        """Functions that build and return a whole model (Keras `Sequential`, `nn.Sequential`)."""
+        for scope in self.functions.values():
+            if not scope.containers or self._is_method(scope.node):
+                continue
+            returned = self._returned_container(scope)
+            if returned is None:
+                continue
+            name = _text(scope.node.child_by_field_name("name"))
+            self.facts.builders.append(
+                ModelDefinition(
+                    name=name,
+                    kind="builder_function",
+                    bases=[returned.callee],
+                    framework=catalog.container_framework(returned.qualified),
+                    layers=scope.layers,
+                    parameters=self._parameters(scope.node, skip_self=False),
+                    source=self.source(scope.node),
+                )
+            )
+
+    def _returned_container(self, scope: _FunctionScope) -> Call | None:
+        names = {name: call for call, name in scope.containers.values() if name}
+        for node in scope.returns:
+            value = node.named_children[0] if node.named_children else None
+            if value is None:
+                continue
+            if value.start_byte in scope.containers:
+                return scope.containers[value.start_byte][0]
+            if value.type == "identifier" and _text(value) in names:
+                return names[_text(value)]
+        return None
+
+    def _is_method(self, function: Node) -> bool:
+        parent = function.parent
+        if parent is not None and parent.type == "decorated_definition":
+            parent = parent.parent
+        grandparent = parent.parent if parent is not None else None
+        return grandparent is not None and grandparent.type == "class_definition"
+
+    def _module_assignments(self) -> None:
+        """Module-level literal settings, in training scripts and configuration modules only."""
+        stem = self.path.rsplit("/", 1)[-1].lower()
+        folders = self.path.lower().split("/")[:-1]
+        is_config = any(word in stem for word in _CONFIG_FILE_WORDS) or any(
+            folder in ("config", "configs", "conf") for folder in folders
+        )
+        trains = any(role.role == "training" for role in self.facts.script_roles)
+        if not (is_config or trains):
+            return
+        for assignment in self.assignments:
+            left = assignment.child_by_field_name("left")
+            right = assignment.child_by_field_name("right")
+            if left is None or right is None or left.type != "identifier":
+                continue
+            name = _text(left)
+            if name.startswith("__"):
+                continue
+            value = to_value(_text(right))
+            if not value.literal:
+                continue
+            if right.type == "dictionary" and isinstance(value.value, dict):
+                self._flatten_dict(name, right)
+                continue
+            self.facts.hyperparameters.append(
+                self._hyperparameter(name, name, value, assignment, "assignment", self.path)
+            )
+
+    def _flatten_dict(self, prefix: str, dictionary: Node) -> None:
+        """`params = {"max_depth": 6}` -> `params.max_depth`, each with its own line."""
+        for pair in dictionary.named_children:
+            if pair.type != "pair":
+                continue
+            key = to_value(_text(pair.child_by_field_name("key"))).value
+            value_node = pair.child_by_field_name("value")
+            if not isinstance(key, str) or value_node is None:
+                continue
+            if value_node.type == "dictionary":
+                self._flatten_dict(f"{prefix}.{key}", value_node)
+                continue
+            self.facts.hyperparameters.append(
+                self._hyperparameter(
+                    key, f"{prefix}.{key}", to_value(_text(value_node)), pair, "assignment",
+                    self.path,
+                )
+            )  # fmt: skip
+
+    def _syntax_error(self, errors: list[Node], root: Node) -> None:
+        first = errors[0] if errors else _first_missing(root)
+        line = self.source(first).line if first is not None else None
+        self.facts.issues.append(
+            ScanIssue(
+                kind="syntax",
+                file=self.path,
+                line=line,
+                message="Python syntax error; facts before and after it were kept",
+            )
+        )
+
+
+def _first_missing(root: Node) -> Node | None:
+    """The first MISSING node (tree-sitter inserts one where a token is absent)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_missing:
+            return node
+        if node.has_error:
+            stack.extend(reversed(node.children))
+    return None
