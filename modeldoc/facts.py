@@ -23,6 +23,9 @@ class Fact(BaseModel):
 class Source(Fact):
     """Where a fact was read: a file relative to the repository root and a 1-based line."""
 
+    # Frozen: one instance is shared by every fact read from the same place.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     file: str
     line: int = Field(ge=1)
     cell: int | None = Field(default=None, description="0-based cell index in a notebook")
@@ -59,6 +62,9 @@ class ScanIssue(Fact):
 class Value(Fact):
     """A value written in code: the literal when it is one, always the source text."""
 
+    # Frozen: equal texts share one instance across the scan.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     text: str
     literal: bool
     value: JsonValue = None
@@ -66,6 +72,8 @@ class Value(Fact):
 
 class Argument(Fact):
     """One argument of a call: positional (`name` is None) or keyword."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str | None = None
     value: Value

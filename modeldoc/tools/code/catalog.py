@@ -1,10 +1,13 @@
 """What the names of the ML libraries mean: model bases, layers, estimators, loaders, savers.
 
 Every function takes a qualified name (imports resolved, see `imports.py`) and answers from
-tables of well-known library names; nothing here reads code.
+tables of well-known library names; nothing here reads code. The answers are cached: the same
+few hundred names recur across a repository's thousands of calls.
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 from modeldoc.facts import Framework
 from modeldoc.facts import InstantiationRole as Role
@@ -21,12 +24,30 @@ _CANONICAL_PREFIXES = (
 )
 
 
+@lru_cache(maxsize=8192)
 def canonical(qualified: str) -> str:
     """The library-independent spelling of a qualified name (`tensorflow.keras.X` -> `keras.X`)."""
     for prefix, replacement in _CANONICAL_PREFIXES:
         if qualified.startswith(prefix):
             return replacement + qualified[len(prefix) :]
     return qualified
+
+
+# Every last name that a function below can accept matches this pattern: the extractor hands
+# tree-sitter the pattern so that calls of no interest (`print`, `x.view`) never reach Python.
+# Widen it whenever a table below gains a lower-case name.
+CALL_NAME_PATTERN = (
+    "^([A-Z].*"
+    "|fit|partial_fit|fit_generator|backward|step|train|cv|evaluate|score|compile|add_argument"
+    "|dump|save|save_model|save_pretrained|save_weights|save_file|log_model"
+    "|load|loadtxt|genfromtxt|memmap|fromfile|load_dataset|load_from_disk|load_data|read_table"
+    "|read_.*|scan_.*|load_.*|fetch_.*|make_.*|get_.*|create_model|from_pretrained|from_config"
+    "|train_test_split|random_split|cross_val_score|cross_validate"
+    "|.*_score|.*_error|.*_loss|.*_report|.*_matrix|.*_curve|.*_support"
+    "|.*schedule.*|adam.*|sgd|rmsprop|adagrad|adadelta|adafactor|lion|lamb|lars|novograd"
+    "|resnet.*|resnext.*|wide_resnet.*|vgg.*|efficientnet.*|mobilenet.*|vit_.*|swin_.*"
+    "|densenet.*|convnext.*|regnet.*|squeezenet.*|alexnet|googlenet|inception.*)$"
+)
 
 
 def _last(qualified: str) -> str:
@@ -67,6 +88,7 @@ _UNIMPORTED_BASES: dict[str, Framework] = {
 }
 
 
+@lru_cache(maxsize=8192)
 def model_framework(qualified_base: str) -> Framework | None:
     """The framework a base class belongs to, or None when it is not a model base."""
     name = canonical(qualified_base)
@@ -99,6 +121,7 @@ _LAYER_MODULES = (
 _NOT_LAYERS = {"Parameter", "Module", "Model", "Input", "Layer", "init", "functional", "utils"}
 
 
+@lru_cache(maxsize=8192)
 def is_layer(qualified: str) -> bool:
     """True when a call builds a layer (`nn.Linear`, `layers.Dense`) or a pretrained backbone."""
     name = canonical(qualified)
@@ -111,6 +134,7 @@ def is_layer(qualified: str) -> bool:
     return name.startswith("transformers.") and last in {"from_pretrained", "from_config"}
 
 
+@lru_cache(maxsize=8192)
 def is_model_container(qualified: str) -> bool:
     """True for calls that return a whole model: `keras.Sequential`, `nn.Sequential` ..."""
     return canonical(qualified) in {
@@ -152,6 +176,7 @@ _PIPELINE_NAMES = {
 _GRADIENT_BOOSTING_PREFIXES = {"xgboost": "XGB", "lightgbm": "LGBM", "catboost": "CatBoost"}
 
 
+@lru_cache(maxsize=8192)
 def instantiation_role(qualified: str) -> Role | None:
     """The role of a constructor call in training code, or None when it is none of ours."""
     name = canonical(qualified)
@@ -208,6 +233,7 @@ _DATA_FUNCTIONS = {
 }  # fmt: skip
 
 
+@lru_cache(maxsize=8192)
 def is_data_source(qualified: str) -> bool:
     """True when a call reads a data set (files, hubs, library data sets)."""
     name = canonical(qualified)
@@ -238,6 +264,7 @@ _SPLITTERS = {
 }
 
 
+@lru_cache(maxsize=8192)
 def is_split(qualified: str) -> bool:
     """True for train/test splits and cross-validation splitters."""
     # `dataset.train_test_split(test_size=0.1)` (Hugging Face datasets) has no import to resolve.
@@ -262,6 +289,7 @@ _SAVERS = {
 _SAVER_METHODS = {"save_model": 0, "save_pretrained": 0, "save_weights": 0, "save": 0}
 
 
+@lru_cache(maxsize=8192)
 def saver_path_index(qualified: str, receiver: str | None) -> int | None:
     """Which positional argument of a saving call holds the path; None if it saves nothing."""
     name = canonical(qualified)

@@ -2,13 +2,18 @@
 
 The query hands back only the nodes that can carry facts (imports, classes, functions,
 calls, module-level assignments, returns, parse errors); everything else stays in C.
+Nesting is found from byte ranges, never with `Node.parent`: tree-sitter answers that by
+descending from the root each time, which made a scan quadratic in the depth of the file.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
 
 import tree_sitter_python
+from pydantic import JsonValue
 from tree_sitter import Language, Node, Parser, Query, QueryCursor
 
 from modeldoc.facts import (
@@ -37,14 +42,19 @@ LANGUAGE = Language(tree_sitter_python.language())
 
 _QUERY = Query(
     LANGUAGE,
-    """
+    f"""
     (import_statement) @import
     (import_from_statement) @import
     (class_definition) @class
     (function_definition) @function
-    (call function: [(identifier) (attribute)] @callee) @call
+    (call function: [
+        (identifier) @call_name
+        (attribute attribute: (identifier) @call_name)
+     ] (#match? @call_name "{catalog.CALL_NAME_PATTERN}")) @call
     (module (expression_statement (assignment) @assignment))
     (return_statement) @return
+    (decorated_definition) @decorated
+    (assignment left: (identifier) right: (call)) @call_assignment
     (ERROR) @error
     """,
 )
@@ -78,6 +88,93 @@ def _text(node: Node | None) -> str:
     if node is None or node.text is None:
         return ""
     return node.text.decode("utf-8", errors="replace")
+
+
+# Expressions that are never literals: decided from the node type alone, without parsing.
+_NEVER_LITERAL = {
+    "identifier", "attribute", "call", "subscript", "lambda", "list_comprehension",
+    "dictionary_comprehension", "set_comprehension", "generator_expression",
+    "conditional_expression", "await", "comparison_operator", "boolean_operator",
+    "not_operator", "list_splat", "dictionary_splat",
+}  # fmt: skip
+_CONSTANTS: dict[str, JsonValue] = {"true": True, "false": False, "none": None}
+
+
+def _value(node: Node | None) -> Value:
+    """The `Value` of an expression node."""
+    return _cached_value(node.type if node is not None else "", _text(node))
+
+
+@lru_cache(maxsize=65536)
+def _cached_value(kind: str, text: str) -> Value:
+    """The common cases without a second parse; the same text recurs, so one frozen instance."""
+    if kind in _NEVER_LITERAL:
+        return Value(text=text, literal=False)
+    if kind in _CONSTANTS:
+        return Value(text=text, literal=True, value=_CONSTANTS[kind])
+    if kind == "integer" and text.isdigit():
+        return Value(text=text, literal=True, value=int(text))
+    if kind == "string" and len(text) >= 2 and text[0] in "\"'" and text[0] == text[-1]:
+        inner = text[1:-1]
+        if "\\" not in inner and text[0] not in inner and not text.startswith(('"""', "'''")):
+            return Value(text=text, literal=True, value=inner)
+    return to_value(text)
+
+
+@dataclass
+class _Scope:
+    """A class or function definition and the definitions around it."""
+
+    node: Node
+    kind: Literal["class", "function"]
+    qualname: str
+    parent: _Scope | None
+    end: int
+
+    def innermost(self, kind: Literal["class", "function"]) -> _Scope | None:
+        """This scope or the nearest enclosing one of `kind`."""
+        scope: _Scope | None = self
+        while scope is not None and scope.kind != kind:
+            scope = scope.parent
+        return scope
+
+
+def _nest(definitions: list[Node]) -> list[_Scope]:
+    """Scopes for definitions sorted by start, each knowing its parent (by byte ranges)."""
+    scopes: list[_Scope] = []
+    stack: list[_Scope] = []
+    for node in definitions:
+        while stack and stack[-1].end <= node.start_byte:
+            stack.pop()
+        parent = stack[-1] if stack else None
+        name = _text(node.child_by_field_name("name"))
+        kind: Literal["class", "function"] = (
+            "class" if node.type == "class_definition" else "function"
+        )
+        qualname = f"{parent.qualname}.{name}" if parent else name
+        scope = _Scope(node=node, kind=kind, qualname=qualname, parent=parent, end=node.end_byte)
+        scopes.append(scope)
+        stack.append(scope)
+    return scopes
+
+
+def _innermost_scopes(scopes: list[_Scope], nodes: list[Node]) -> list[_Scope | None]:
+    """For nodes sorted by start, the innermost scope around each (one sweep)."""
+    result: list[_Scope | None] = []
+    stack: list[_Scope] = []
+    index = 0
+    for node in nodes:
+        position = node.start_byte
+        while index < len(scopes) and scopes[index].node.start_byte <= position:
+            stack.append(scopes[index])
+            index += 1
+        while stack and stack[-1].end <= position:
+            stack.pop()
+        # A popped sibling may hide an enclosing scope still open beneath it.
+        while stack and not (stack[-1].node.start_byte <= position < stack[-1].end):
+            stack.pop()
+        result.append(stack[-1] if stack else None)
+    return result
 
 
 @dataclass
@@ -117,6 +214,11 @@ class _FileVisitor:
         self.functions: dict[int, _FunctionScope] = {}
         self.assignments: list[Node] = []
         self.optimizer_names: set[str] = set()
+        self.decorators: dict[int, list[Node]] = {}
+        self.call_targets: dict[int, str] = {}
+        self.scopes: list[_Scope] = []
+        self.method_starts: set[int] = set()
+        self.sources: dict[int, Source] = {}
 
     # --- entry -------------------------------------------------------------------------
 
@@ -126,16 +228,40 @@ class _FileVisitor:
             nodes.sort(key=lambda node: node.start_byte)  # facts in reading order
         for node in captures.get("import", []):
             self._import(node)
-        for node in captures.get("class", []):
-            self._class(node)
-        for node in captures.get("function", []):
-            self._function(node)
-        for node in captures.get("return", []):
-            scope = self._enclosing_function(node)
-            if scope is not None:
-                scope.returns.append(node)
-        for node in captures.get("call", []):
-            self._call(node)
+        self.decorators = {
+            definition.start_byte: [child for child in node.children if child.type == "decorator"]
+            for node in captures.get("decorated", [])
+            if (definition := node.child_by_field_name("definition")) is not None
+        }
+        self.call_targets = {
+            right.start_byte: _text(assignment.child_by_field_name("left"))
+            for assignment in captures.get("call_assignment", [])
+            if (right := assignment.child_by_field_name("right")) is not None
+        }
+        definitions = sorted(
+            captures.get("class", []) + captures.get("function", []),
+            key=lambda node: node.start_byte,
+        )
+        self.scopes = _nest(definitions)
+        for scope in self.scopes:
+            self._symbol(scope)
+            if scope.kind == "class":
+                self._class(scope.node)
+            else:
+                self.functions[scope.node.start_byte] = _FunctionScope(scope.node)
+        self.method_starts = {
+            scope.node.start_byte
+            for scope in self.scopes
+            if scope.kind == "function" and scope.parent and scope.parent.kind == "class"
+        }
+        returns = captures.get("return", [])
+        for node, around in zip(returns, _innermost_scopes(self.scopes, returns), strict=True):
+            function = around.innermost("function") if around else None
+            if function is not None:
+                self.functions[function.node.start_byte].returns.append(node)
+        calls = captures.get("call", [])
+        for node, around in zip(calls, _innermost_scopes(self.scopes, calls), strict=True):
+            self._call(node, around)
         self.assignments = captures.get("assignment", [])
         self._builders()
         self._module_assignments()
@@ -146,10 +272,16 @@ class _FileVisitor:
 
     def source(self, node: Node) -> Source:
         line = node.start_point.row + 1
+        known = self.sources.get(line)
+        if known is not None:
+            return known
         if self.locate is None:
-            return Source(file=self.path, line=line)
-        cell, cell_line = self.locate(line)
-        return Source(file=self.path, line=cell_line, cell=cell)
+            source = Source(file=self.path, line=line)
+        else:
+            cell, cell_line = self.locate(line)
+            source = Source(file=self.path, line=cell_line, cell=cell)
+        self.sources[line] = source
+        return source
 
     # --- imports, symbols, classes -----------------------------------------------------
 
@@ -172,33 +304,22 @@ class _FileVisitor:
             else:
                 self.imports.add_from(module, _text(child), None)
 
-    def _symbol(self, node: Node, kind_if_top: str) -> str:
-        """Record a class or function in the symbol table and return its qualified name."""
-        name = _text(node.child_by_field_name("name"))
-        owners: list[str] = []
-        in_class = False
-        parent = node.parent
-        while parent is not None:
-            if parent.type in ("class_definition", "function_definition"):
-                if not owners:
-                    in_class = parent.type == "class_definition"
-                owners.append(_text(parent.child_by_field_name("name")))
-            parent = parent.parent
-        qualname = ".".join([*reversed(owners), name])
-        kind = "method" if in_class and kind_if_top == "function" else kind_if_top
+    def _symbol(self, scope: _Scope) -> None:
+        """Record a class or function in the symbol table."""
+        node = scope.node
+        is_method = scope.kind == "function" and scope.parent and scope.parent.kind == "class"
+        source = self.source(node)
         self.facts.symbols.append(
             Symbol(
-                name=name,
-                qualname=qualname,
-                kind=kind,
-                source=self.source(node),
-                end_line=self.source(node).line + node.end_point.row - node.start_point.row,
+                name=scope.qualname.rsplit(".", 1)[-1],
+                qualname=scope.qualname,
+                kind="method" if is_method else scope.kind,
+                source=source,
+                end_line=source.line + node.end_point.row - node.start_point.row,
             )
         )
-        return qualname
 
     def _class(self, node: Node) -> None:
-        self._symbol(node, "class")
         bases: list[str] = []
         superclasses = node.child_by_field_name("superclasses")
         if superclasses is not None:
@@ -225,16 +346,12 @@ class _FileVisitor:
             return "pydantic"
         if any(base in _NAMEDTUPLE_BASES for base in qualified_bases):
             return "namedtuple"
-        parent = node.parent
-        if parent is not None and parent.type == "decorated_definition":
-            for decorator in parent.children:
-                if decorator.type != "decorator":
-                    continue
-                expression = decorator.named_children[0] if decorator.named_children else None
-                if expression is not None and expression.type == "call":
-                    expression = expression.child_by_field_name("function")
-                if self.imports.resolve(_text(expression)) in _DATACLASS_DECORATORS:
-                    return "dataclass"
+        for decorator in self.decorators.get(node.start_byte, []):
+            expression = decorator.named_children[0] if decorator.named_children else None
+            if expression is not None and expression.type == "call":
+                expression = expression.child_by_field_name("function")
+            if self.imports.resolve(_text(expression)) in _DATACLASS_DECORATORS:
+                return "dataclass"
         return None
 
     def _class_body(self, info: ClassInfo, body: Node) -> None:
@@ -285,11 +402,11 @@ class _FileVisitor:
                 for argument in arguments.named_children if arguments else []:
                     if argument.type == "keyword_argument":
                         if _text(argument.child_by_field_name("name")) == "default":
-                            return to_value(_text(argument.child_by_field_name("value")))
+                            return _value(argument.child_by_field_name("value"))
                     elif argument.type not in ("comment", "list_splat", "dictionary_splat"):
-                        return to_value(_text(argument))  # pydantic's Field(0.1, ...)
+                        return _value(argument)  # pydantic's Field(0.1, ...)
                 return None
-        return to_value(_text(node))
+        return _value(node)
 
     def _parameters(self, function: Node, *, skip_self: bool) -> list[Parameter]:
         result: list[Parameter] = []
@@ -317,46 +434,31 @@ class _FileVisitor:
                     name=_text(name_node),
                     kind="keyword_only" if keyword_only else "positional",
                     annotation=_text(annotation) or None,
-                    default=to_value(_text(default_node)) if default_node is not None else None,
+                    default=_value(default_node) if default_node is not None else None,
                 )
             )
         return result
 
-    def _function(self, node: Node) -> None:
-        self._symbol(node, "function")
-        self.functions[node.start_byte] = _FunctionScope(node)
-
     # --- calls ------------------------------------------------------------------------
 
-    def _enclosing(self, node: Node) -> tuple[ClassInfo | None, _FunctionScope | None]:
-        """The innermost class and function around a node (either may be missing)."""
-        cls: ClassInfo | None = None
+    def _enclosing(self, scope: _Scope | None) -> tuple[ClassInfo | None, _FunctionScope | None]:
+        """The innermost class around a node and the function inside that class, if any."""
         function: _FunctionScope | None = None
-        parent = node.parent
-        while parent is not None and cls is None:
-            if parent.type == "function_definition" and function is None:
-                function = self.functions.get(parent.start_byte)
-            elif parent.type == "class_definition":
-                cls = self.classes.get(parent.start_byte)
-            parent = parent.parent
-        return cls, function
+        while scope is not None:
+            if scope.kind == "class":
+                return self.classes.get(scope.node.start_byte), function
+            if function is None:
+                function = self.functions.get(scope.node.start_byte)
+            scope = scope.parent
+        return None, function
 
-    def _enclosing_function(self, node: Node) -> _FunctionScope | None:
-        parent = node.parent
-        while parent is not None:
-            if parent.type == "function_definition":
-                return self.functions.get(parent.start_byte)
-            parent = parent.parent
-        return None
-
-    def _call(self, node: Node) -> None:
-        callee_node = node.child_by_field_name("function")
-        callee = _text(callee_node)
-        last = callee.rsplit(".", 1)[-1]
-        receiver = callee.rsplit(".", 1)[0] if "." in callee else None
+    def _call(self, node: Node, scope: _Scope | None) -> None:
+        callee = _text(node.child_by_field_name("function"))
+        receiver, _, last = callee.rpartition(".")
+        receiver_or_none = receiver or None
         qualified = self.imports.resolve(callee)
-        self._script_evidence(node, callee, qualified, last, receiver)
-        if last == "add_argument" and receiver is not None:
+        self._script_evidence(node, callee, qualified, last, receiver_or_none)
+        if last == "add_argument" and receiver:
             self._argparse(node, receiver)
             return
         role = catalog.instantiation_role(qualified)
@@ -366,10 +468,16 @@ class _FileVisitor:
         is_container = catalog.is_model_container(qualified)
         is_data = catalog.is_data_source(qualified)
         is_split = catalog.is_split(qualified)
-        path_index = catalog.saver_path_index(qualified, receiver)
-        is_setting = last in _SETTING_METHODS and receiver is not None
-        is_constructor = last[:1].isupper()
+        path_index = catalog.saver_path_index(qualified, receiver_or_none)
+        is_setting = last in _SETTING_METHODS and bool(receiver)
         wanted = role or is_layer or is_container or is_data or is_split or is_setting
+        capitalised = last[:1].isupper()
+        if not (wanted or capitalised or path_index is not None):
+            return
+        cls, function = self._enclosing(scope)
+        # Other capitalised calls matter in a class body (the repository's own layers) or
+        # with keyword arguments (`GPTConfig(n_layer=4)` overriding a config default).
+        is_constructor = capitalised and (cls is not None or _has_keywords(node))
         if not (wanted or is_constructor or path_index is not None):
             return
         call = Call(
@@ -378,7 +486,6 @@ class _FileVisitor:
             args=self._arguments(node),
             source=self.source(node),
         )
-        cls, function = self._enclosing(node)
         if cls is not None and (is_constructor or is_layer):
             cls.calls.append(call)
         elif is_constructor:
@@ -391,19 +498,19 @@ class _FileVisitor:
         if role == "optimizer":
             self.optimizer_names.add(self._assigned_name(node) or "")
         if role is not None:
-            self.facts.instantiations.append(Instantiation(role=role, **call.model_dump()))
+            self.facts.instantiations.append(Instantiation(role=role, **dict(call)))
             self._call_settings(call, scope=callee)
         elif is_setting:
             self._call_settings(call, scope=last)
         if is_data:
-            self.facts.data_sources.append(DataSource(**call.model_dump()))
+            self.facts.data_sources.append(DataSource(**dict(call)))
         if is_split:
             self.facts.splits.append(
                 Split(
                     test_size=call.keyword("test_size") or call.keyword("n_splits"),
                     train_size=call.keyword("train_size"),
                     seed=call.keyword("random_state") or call.keyword("seed"),
-                    **call.model_dump(),
+                    **dict(call),
                 )
             )
         if path_index is not None:
@@ -416,23 +523,16 @@ class _FileVisitor:
             if argument.type == "comment":
                 continue
             if argument.type == "keyword_argument":
-                result.append(
-                    Argument(
-                        name=_text(argument.child_by_field_name("name")),
-                        value=to_value(_text(argument.child_by_field_name("value"))),
-                    )
-                )
+                name = _text(argument.child_by_field_name("name"))
+                value = argument.child_by_field_name("value")
+                result.append(_argument(name, value.type if value else "", _text(value)))
             else:
-                result.append(Argument(value=to_value(_text(argument))))
+                result.append(_argument(None, argument.type, _text(argument)))
         return result
 
     def _assigned_name(self, call: Node) -> str | None:
-        parent = call.parent
-        if parent is not None and parent.type == "assignment":
-            left = parent.child_by_field_name("left")
-            if left is not None and left.type == "identifier":
-                return _text(left)
-        return None
+        """`name` in `name = call(...)`."""
+        return self.call_targets.get(call.start_byte)
 
     def _call_settings(self, call: Call, scope: str) -> None:
         """Literal keyword arguments of a training call become hyperparameters."""
@@ -459,7 +559,7 @@ class _FileVisitor:
             # pickle.dump(model, open("model.pkl", "wb")): the path is open()'s first argument.
             inner = path.text[len("open(") :].split(",", 1)[0].rstrip(")")
             path = to_value(inner)
-        self.facts.artifacts.append(Artifact(path=path, **call.model_dump()))
+        self.facts.artifacts.append(Artifact(path=path, **dict(call)))
 
     def _argparse(self, node: Node, receiver: str) -> None:
         arguments = node.child_by_field_name("arguments")
@@ -471,21 +571,21 @@ class _FileVisitor:
                 if value_node is not None:
                     keywords[_text(argument.child_by_field_name("name"))] = value_node
             elif argument.type == "string":
-                literal = to_value(_text(argument))
+                literal = _value(argument)
                 if isinstance(literal.value, str):
                     options.append(literal.value)
         if not options:
             return
         dest_node = keywords.get("dest")
-        dest = to_value(_text(dest_node)).value if dest_node is not None else None
+        dest = _value(dest_node).value if dest_node is not None else None
         if not isinstance(dest, str):
             longs = [option for option in options if option.startswith("--")]
             dest = (longs[0] if longs else options[0]).lstrip("-").replace("-", "_")
         if "default" in keywords:
-            value = to_value(_text(keywords["default"]))
+            value = _value(keywords["default"])
             where = keywords["default"]
         else:
-            action = to_value(_text(keywords["action"])).value if "action" in keywords else None
+            action = _value(keywords["action"]).value if "action" in keywords else None
             if action not in ("store_true", "store_false"):
                 return
             value = Value(
@@ -537,7 +637,7 @@ class _FileVisitor:
     def _builders(self) -> None:
         """Functions that build and return a whole model (Keras `Sequential`, `nn.Sequential`)."""
         for scope in self.functions.values():
-            if not scope.containers or self._is_method(scope.node):
+            if not scope.containers or scope.node.start_byte in self.method_starts:
                 continue
             returned = self._returned_container(scope)
             if returned is None:
@@ -567,13 +667,6 @@ class _FileVisitor:
                 return names[_text(value)]
         return None
 
-    def _is_method(self, function: Node) -> bool:
-        parent = function.parent
-        if parent is not None and parent.type == "decorated_definition":
-            parent = parent.parent
-        grandparent = parent.parent if parent is not None else None
-        return grandparent is not None and grandparent.type == "class_definition"
-
     def _module_assignments(self) -> None:
         """Module-level literal settings, in training scripts and configuration modules only."""
         stem = self.path.rsplit("/", 1)[-1].lower()
@@ -592,7 +685,7 @@ class _FileVisitor:
             name = _text(left)
             if name.startswith("__"):
                 continue
-            value = to_value(_text(right))
+            value = _value(right)
             if not value.literal:
                 continue
             if right.type == "dictionary" and isinstance(value.value, dict):
@@ -607,7 +700,7 @@ class _FileVisitor:
         for pair in dictionary.named_children:
             if pair.type != "pair":
                 continue
-            key = to_value(_text(pair.child_by_field_name("key"))).value
+            key = _value(pair.child_by_field_name("key")).value
             value_node = pair.child_by_field_name("value")
             if not isinstance(key, str) or value_node is None:
                 continue
@@ -616,7 +709,7 @@ class _FileVisitor:
                 continue
             self.facts.hyperparameters.append(
                 self._hyperparameter(
-                    key, f"{prefix}.{key}", to_value(_text(value_node)), pair, "assignment",
+                    key, f"{prefix}.{key}", _value(value_node), pair, "assignment",
                     self.path,
                 )
             )  # fmt: skip
@@ -632,6 +725,19 @@ class _FileVisitor:
                 message="Python syntax error; facts before and after it were kept",
             )
         )
+
+
+@lru_cache(maxsize=65536)
+def _argument(name: str | None, kind: str, text: str) -> Argument:
+    """One frozen instance per distinct argument (`bias=False` recurs everywhere)."""
+    return Argument(name=name, value=_cached_value(kind, text))
+
+
+def _has_keywords(call: Node) -> bool:
+    arguments = call.child_by_field_name("arguments")
+    return arguments is not None and any(
+        child.type == "keyword_argument" for child in arguments.named_children
+    )
 
 
 def _first_missing(root: Node) -> Node | None:

@@ -283,8 +283,8 @@ def test_sklearn_pipeline_training_script() -> None:
         ("pickle.dump", "models/rf.pkl"),
     ]
     assert [(r.role, r.evidence, r.source.line) for r in facts.script_roles] == [
-        ("training", "pipe.fit()", 12),
-        ("evaluation", "accuracy_score()", 13),
+        ("training", "pipe.fit()", 13),
+        ("evaluation", "accuracy_score()", 14),
     ]
     rf_settings = {hp.key: hp.value.value for hp in facts.hyperparameters}
     assert rf_settings["RandomForestClassifier.n_estimators"] == 200
