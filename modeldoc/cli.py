@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -60,10 +59,6 @@ def scan(
     except ModeldocError as error:
         raise _fail(str(error)) from error
     if as_json:
-        payload = {
-            "repo": result.repo.model_dump(mode="json"),
-            "code": result.code.model_dump(mode="json"),
-        }
-        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
         return
     print_summary(Console(highlight=False), result.repo, result.code)

@@ -1,18 +1,22 @@
-"""A readable summary of scan facts for the terminal (rich)."""
+"""A readable summary of scan facts for the terminal (rich): each section a tree by file."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from rich.console import Console, Group, RenderableType
-from rich.markup import escape
-from rich.table import Table
 from rich.text import Text
+from rich.tree import Tree
 
-from modeldoc.facts import Call, CodeFacts, Hyperparameter, RepoFacts, Source
+from modeldoc.facts import Call, CodeFacts, RepoFacts, Source
 
 MAX_ROWS = 40
-MAX_CALL_CHARS = 90
+MAX_CALL_CHARS = 100
+
+
+def _flat(text: str) -> str:
+    """Source text on one line (a call written over several lines reads as one)."""
+    return " ".join(text.split())
 
 
 def format_call(call: Call) -> str:
@@ -21,34 +25,33 @@ def format_call(call: Call) -> str:
         f"{argument.name}={argument.value.text}" if argument.name else argument.value.text
         for argument in call.args
     )
-    text = f"{call.callee}({args})"
-    return text if len(text) <= MAX_CALL_CHARS else text[: MAX_CALL_CHARS - 1] + "…)"
+    text = _flat(f"{call.callee}({args})")
+    return text if len(text) <= MAX_CALL_CHARS else text[: MAX_CALL_CHARS - 2] + "…)"
 
 
-def _table(title: str, *columns: str) -> Table:
-    table = Table(title=title, title_justify="left", title_style="bold", expand=False)
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    return table
+def _line(source: Source, *parts: str | tuple[str, str]) -> Text:
+    # Text.assemble never reads markup, so `[red]` in repository text prints as written.
+    cell = f"[{source.cell}]" if source.cell is not None else ""
+    return Text.assemble((f"{cell}{source.line:>5}  ", "dim"), *parts)
 
 
-def _capped(table: Table, rows: Iterable[tuple[str, ...]], total: int) -> Table:
-    for index, row in enumerate(rows):
-        if index == MAX_ROWS:
-            table.caption = f"{total - MAX_ROWS} more not shown (use --json for all)"
-            break
-        # Repository text is data: escape it so `[red]` in a file name is not markup.
-        table.add_row(*(escape(cell) for cell in row))
-    return table
-
-
-def _where(source: Source) -> str:
-    return str(source)
-
-
-def _hyperparameter_row(hp: Hyperparameter, conflicting: set[str]) -> tuple[str, ...]:
-    mark = "≠ " if hp.name in conflicting else ""
-    return (mark + hp.key, hp.value.text, hp.origin, _where(hp.source))
+def _by_file(title: str, rows: Iterable[tuple[Source, Text]]) -> Tree:
+    """A titled tree with one branch per file and one line per fact, capped at MAX_ROWS."""
+    tree = Tree(Text(title, style="bold"), guide_style="dim")
+    branches: dict[str, Tree] = {}
+    shown = 0
+    hidden = 0
+    for source, text in rows:
+        if shown == MAX_ROWS:
+            hidden += 1
+            continue
+        if source.file not in branches:
+            branches[source.file] = tree.add(Text(source.file, style="cyan"))
+        branches[source.file].add(text)
+        shown += 1
+    if hidden:
+        tree.add(Text(f"… {hidden} more (use --json for all)", style="dim"))
+    return tree
 
 
 def _header(repo: RepoFacts, code: CodeFacts) -> Text:
@@ -66,65 +69,98 @@ def _header(repo: RepoFacts, code: CodeFacts) -> Text:
     return Text("\n".join(lines))
 
 
+def _models(code: CodeFacts) -> Tree:
+    """Each model with its framework, place, constructor parameters and layers, one a line."""
+    tree = Tree(Text("Models", style="bold"), guide_style="dim")
+    for model in code.models:
+        via = f" via {' → '.join(model.via)}" if model.via else ""
+        label = Text.assemble(
+            (model.name, "bold cyan"),
+            f" ({model.framework.value}{via}, {model.kind.replace('_', ' ')}) ",
+            (str(model.source), "dim"),
+        )
+        branch = tree.add(label)
+        if model.parameters:
+            parameters = ", ".join(
+                f"{p.name}={_flat(p.default.text)}" if p.default else p.name
+                for p in model.parameters
+            )
+            branch.add(Text(f"parameters: {parameters}"))
+        for layer in model.layers[:MAX_ROWS]:
+            branch.add(_line(layer.source, format_call(layer)))
+        if len(model.layers) > MAX_ROWS:
+            branch.add(Text(f"… {len(model.layers) - MAX_ROWS} more layers (use --json)"))
+    return tree
+
+
+def _hyperparameters(code: CodeFacts) -> list[RenderableType]:
+    conflicting = {conflict.name for conflict in code.conflicts}
+    rows = (
+        (
+            hp.source,
+            _line(
+                hp.source,
+                ("≠ " if hp.name in conflicting else "  ", "bold red"),
+                (hp.key, "bold"),
+                f" = {_flat(hp.value.text)}",
+                (f"  ({hp.origin})", "dim"),
+            ),
+        )
+        for hp in code.hyperparameters
+    )
+    parts: list[RenderableType] = [
+        _by_file("Hyperparameters (≠: the name has other values elsewhere)", rows)
+    ]
+    if code.conflicts:
+        tree = Tree(Text("Conflicting values: every value is kept", style="bold"))
+        for conflict in code.conflicts:
+            branch = tree.add(Text(conflict.name, style="bold red"))
+            for hp in conflict.values:
+                branch.add(Text.assemble(f"{_flat(hp.value.text)}  ", (str(hp.source), "dim")))
+        parts.append(tree)
+    return parts
+
+
+def _training_setup(code: CodeFacts) -> Tree:
+    calls: list[tuple[str, Call]] = [(item.role, item) for item in code.instantiations]
+    calls += [("data", item) for item in code.data_sources]
+    calls += [("split", item) for item in code.splits]
+    calls += [("saves", item) for item in code.artifacts]
+    calls.sort(key=lambda pair: (pair[1].source.file, pair[1].source.line))
+    rows = (
+        (call.source, _line(call.source, (f"{kind:<12} ", "magenta"), format_call(call)))
+        for kind, call in calls
+    )
+    return _by_file("Training set-up, data and artefacts", rows)
+
+
 def summary(repo: RepoFacts, code: CodeFacts) -> list[RenderableType]:
     """The renderables of a scan summary, section by section; empty sections are left out."""
     parts: list[RenderableType] = [_header(repo, code)]
-    rows: list[tuple[str, ...]]
     if code.models:
-        rows = [
-            (
-                model.name,
-                model.framework.value,
-                _where(model.source),
-                "\n".join(format_call(layer) for layer in model.layers[:12])
-                + (f"\n… {len(model.layers) - 12} more" if len(model.layers) > 12 else ""),
-                ", ".join(
-                    f"{p.name}={p.default.text}" if p.default else p.name for p in model.parameters
-                ),
-            )
-            for model in code.models
-        ]
-        table = _table("Models", "name", "framework", "where", "layers", "parameters")
-        parts.append(_capped(table, rows, len(rows)))
+        parts.append(_models(code))
     if code.hyperparameters:
-        conflicting = {conflict.name for conflict in code.conflicts}
-        rows = [_hyperparameter_row(hp, conflicting) for hp in code.hyperparameters]
-        table = _table("Hyperparameters (≠ marks a name with conflicting values)",
-                       "name", "value", "origin", "where")  # fmt: skip
-        parts.append(_capped(table, rows, len(rows)))
-    if code.conflicts:
-        table = _table("Conflicting values: every value is kept", "name", "value", "where")
-        for conflict in code.conflicts:
-            for hp in conflict.values:
-                table.add_row(
-                    escape(conflict.name), escape(hp.value.text), escape(_where(hp.source))
-                )
-        parts.append(table)
-    calls: list[tuple[str, ...]] = [
-        (item.role, format_call(item), _where(item.source)) for item in code.instantiations
-    ]
-    calls += [("data", format_call(item), _where(item.source)) for item in code.data_sources]
-    calls += [("split", format_call(item), _where(item.source)) for item in code.splits]
-    calls += [("saved", format_call(item), _where(item.source)) for item in code.artifacts]
-    if calls:
-        table = _table("Training set-up, data and artefacts", "kind", "call", "where")
-        parts.append(_capped(table, calls, len(calls)))
+        parts.extend(_hyperparameters(code))
+    if code.instantiations or code.data_sources or code.splits or code.artifacts:
+        parts.append(_training_setup(code))
     if code.scripts:
-        rows = [
-            (script.file, role.role, f"{role.evidence} at line {role.source.line}")
+        rows = (
+            (role.source, _line(role.source, (f"{role.role:<11} ", "magenta"), role.evidence))
             for script in code.scripts
             for role in script.roles
-        ]
-        parts.append(_capped(_table("Scripts", "file", "role", "evidence"), rows, len(rows)))
+        )
+        parts.append(_by_file("Training and evaluation scripts (first evidence)", rows))
     if repo.dependencies:
         names = sorted({dep.name for dep in repo.dependencies})
         parts.append(Text(f"Dependencies ({len(names)}): " + ", ".join(names)))
     if code.issues:
-        rows = [
-            (issue.kind, f"{issue.file}:{issue.line}" if issue.line else issue.file, issue.message)
-            for issue in code.issues
-        ]
-        parts.append(_capped(_table("Warnings", "kind", "file", "message"), rows, len(rows)))
+        tree = Tree(Text(f"Warnings ({len(code.issues)})", style="bold yellow"))
+        for issue in code.issues[:MAX_ROWS]:
+            where = f"{issue.file}:{issue.line}" if issue.line else issue.file
+            tree.add(Text.assemble((f"{issue.kind:<10} ", "yellow"), f"{where}: {issue.message}"))
+        if len(code.issues) > MAX_ROWS:
+            tree.add(Text(f"… {len(code.issues) - MAX_ROWS} more (use --json)", style="dim"))
+        parts.append(tree)
     return parts
 
 

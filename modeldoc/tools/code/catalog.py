@@ -33,9 +33,9 @@ def canonical(qualified: str) -> str:
     return qualified
 
 
-# Every last name that a function below can accept matches this pattern: the extractor hands
-# tree-sitter the pattern so that calls of no interest (`print`, `x.view`) never reach Python.
-# Widen it whenever a table below gains a lower-case name.
+# Every last name that a function below can accept matches this pattern: the extractor drops
+# other calls (`print`, `x.view`) before any work on them. Widen it whenever a table below
+# gains a lower-case name.
 CALL_NAME_PATTERN = (
     "^([A-Z].*"
     "|fit|partial_fit|fit_generator|backward|step|train|cv|evaluate|score|compile|add_argument"

@@ -8,6 +8,7 @@ descending from the root each time, which made a scan quadratic in the depth of 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -42,15 +43,12 @@ LANGUAGE = Language(tree_sitter_python.language())
 
 _QUERY = Query(
     LANGUAGE,
-    f"""
+    """
     (import_statement) @import
     (import_from_statement) @import
     (class_definition) @class
     (function_definition) @function
-    (call function: [
-        (identifier) @call_name
-        (attribute attribute: (identifier) @call_name)
-     ] (#match? @call_name "{catalog.CALL_NAME_PATTERN}")) @call
+    (call function: [(identifier) (attribute)] @callee) @call
     (module (expression_statement (assignment) @assignment))
     (return_statement) @return
     (decorated_definition) @decorated
@@ -58,6 +56,8 @@ _QUERY = Query(
     (ERROR) @error
     """,
 )
+
+_INTERESTING_NAME = re.compile(catalog.CALL_NAME_PATTERN)
 
 # Method names whose call is evidence that a file trains or evaluates a model.
 _TRAINING_METHODS = {"fit", "partial_fit", "fit_generator", "backward"}
@@ -259,7 +259,7 @@ class _FileVisitor:
             function = around.innermost("function") if around else None
             if function is not None:
                 self.functions[function.node.start_byte].returns.append(node)
-        calls = captures.get("call", [])
+        calls = self._interesting_calls(captures.get("call", []), captures.get("callee", []))
         for node, around in zip(calls, _innermost_scopes(self.scopes, calls), strict=True):
             self._call(node, around)
         self.assignments = captures.get("assignment", [])
@@ -269,6 +269,20 @@ class _FileVisitor:
         if root.has_error:
             self._syntax_error(captures.get("error", []), root)
         return self.facts
+
+    def _interesting_calls(self, calls: list[Node], callees: list[Node]) -> list[Node]:
+        """Calls whose last name a catalog table may accept (`print`, `x.view` drop out).
+
+        Each call starts where its callee starts, so the two sorted lists pair one to one;
+        for chained calls (`a.b().c()`) the outer call, and its longer callee, come first.
+        """
+        calls.sort(key=lambda node: (node.start_byte, -node.end_byte))
+        callees.sort(key=lambda node: (node.start_byte, -node.end_byte))
+        kept: list[Node] = []
+        for call, callee in zip(calls, callees, strict=True):
+            if _INTERESTING_NAME.match(_text(callee).rpartition(".")[2]):
+                kept.append(call)
+        return kept
 
     def source(self, node: Node) -> Source:
         line = node.start_point.row + 1
