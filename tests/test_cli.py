@@ -1,0 +1,56 @@
+"""The command line on the bundled examples, as `make demo` runs it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from modeldoc import __version__
+from modeldoc.cli import app
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+runner = CliRunner()
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"modeldoc {__version__}"
+
+
+def test_gpt_mini_summary_shows_models_layers_and_every_conflicting_value() -> None:
+    result = runner.invoke(app, ["scan", str(EXAMPLES / "gpt-mini")])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    for name in ("CausalSelfAttention", "MLP", "Block", "GPT (pytorch, class) model.py:68"):
+        assert name in out
+    assert "nn.Linear(config.n_embd, config.vocab_size, bias=False)" in out
+    # n_layer: 6 in the config dataclass, 4 in train.py, the notebook and the YAML file.
+    conflicts = out[out.index("Conflicting values") :]
+    assert "6  model.py:15" in conflicts
+    assert "4  train.py:17" in conflicts
+    assert "4  config/train_small.yaml:9" in conflicts
+    assert "notebooks/sample.ipynb[cell 2]:2" in conflicts
+    assert "Licence: MIT" in out
+
+
+def test_churn_json_has_the_pipeline_and_split() -> None:
+    result = runner.invoke(app, ["scan", "--json", str(EXAMPLES / "churn-sklearn")])
+    assert result.exit_code == 0, result.output
+    facts = json.loads(result.output)
+    code = facts["code"]
+    estimators = [i for i in code["instantiations"] if i["role"] == "estimator"]
+    assert [e["qualified"] for e in estimators] == [
+        "sklearn.ensemble.HistGradientBoostingClassifier"
+    ]
+    (split,) = code["splits"]
+    assert (split["test_size"]["value"], split["seed"]["value"]) == (0.25, 42)
+    assert split["source"] == {"file": "train.py", "line": 18, "cell": None}
+    assert [a["path"]["value"] for a in code["artifacts"]] == ["model.skops"]
+    assert {d["name"] for d in facts["repo"]["dependencies"]} == {
+        "scikit-learn",
+        "pandas",
+        "skops",
+    }
