@@ -150,12 +150,21 @@ class HyperparameterConflict(Fact):
 
 
 InstantiationRole = Literal[
-    "estimator", "pipeline", "preprocessor", "optimizer", "scheduler", "loss", "search"
+    "estimator",
+    "pipeline",
+    "preprocessor",
+    "optimizer",
+    "scheduler",
+    "loss",
+    "search",
+    "pretrained",
+    "trainer",
 ]
 
 
 class Instantiation(Call):
-    """An estimator, optimizer, scheduler, loss or preprocessing step created in code."""
+    """An estimator, optimizer, scheduler, loss, preprocessing step, pretrained model or
+    trainer (with its training arguments) created in code."""
 
     role: InstantiationRole
 

@@ -19,7 +19,6 @@ _CANONICAL_PREFIXES = (
     ("tf_keras.", "keras."),
     ("keras.src.", "keras."),
     ("pytorch_lightning.", "lightning.pytorch."),
-    ("lightning.LightningModule", "lightning.pytorch.LightningModule"),
     ("torch.nn.modules.", "torch.nn."),
 )
 
@@ -30,6 +29,11 @@ def canonical(qualified: str) -> str:
     for prefix, replacement in _CANONICAL_PREFIXES:
         if qualified.startswith(prefix):
             return replacement + qualified[len(prefix) :]
+    # Lightning 2 re-exports its PyTorch API at the top: `lightning.Trainer`.
+    if qualified.startswith("lightning.") and not qualified.startswith(
+        ("lightning.pytorch.", "lightning.fabric.")
+    ):
+        return "lightning.pytorch." + qualified[len("lightning.") :]
     return qualified
 
 
@@ -200,8 +204,30 @@ def instantiation_role(qualified: str) -> Role | None:
     return _training_role(name, module, last)
 
 
+_TRAINERS = {
+    "lightning.pytorch.Trainer",
+    "transformers.Trainer",
+    "transformers.Seq2SeqTrainer",
+    "transformers.TrainingArguments",
+    "transformers.Seq2SeqTrainingArguments",
+    "xgboost.train",
+    "xgboost.cv",
+    "lightgbm.train",
+    "lightgbm.cv",
+}
+
+
 def _training_role(name: str, module: str, last: str) -> Role | None:
-    """Optimizers, schedulers and losses of the deep-learning libraries."""
+    """Trainers, pretrained models, optimizers, schedulers and losses of deep learning."""
+    if name in _TRAINERS:
+        return "trainer"
+    if (name.startswith("transformers.") and last == "from_pretrained") or name in {
+        "timm.create_model",
+        "torch.hub.load",
+    }:
+        return "pretrained"
+    if module == "torchvision.models" and not _is_class_name(last):
+        return "pretrained"  # resnet18(weights=...), vit_b_16(...)
     if module == "torch.optim.lr_scheduler" or module == "keras.optimizers.schedules":
         return "scheduler"
     if module in {"torch.optim", "keras.optimizers"} and _is_class_name(last):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 from typing import Literal
 
 import tree_sitter_python
@@ -58,6 +59,12 @@ _QUERY = Query(
 )
 
 _INTERESTING_NAME = re.compile(catalog.CALL_NAME_PATTERN)
+_START = attrgetter("start_byte")
+
+
+def _outer_first(node: Node) -> tuple[int, int]:
+    return node.start_byte, -node.end_byte
+
 
 # Method names whose call is evidence that a file trains or evaluates a model.
 _TRAINING_METHODS = {"fit", "partial_fit", "fit_generator", "backward"}
@@ -224,8 +231,9 @@ class _FileVisitor:
 
     def visit(self, root: Node) -> FileFacts:
         captures = QueryCursor(_QUERY).captures(root)
-        for nodes in captures.values():
-            nodes.sort(key=lambda node: node.start_byte)  # facts in reading order
+        for name, nodes in captures.items():
+            if name not in ("call", "callee"):  # those two are paired and sorted below
+                nodes.sort(key=_START)  # facts in reading order
         for node in captures.get("import", []):
             self._import(node)
         self.decorators = {
@@ -276,8 +284,8 @@ class _FileVisitor:
         Each call starts where its callee starts, so the two sorted lists pair one to one;
         for chained calls (`a.b().c()`) the outer call, and its longer callee, come first.
         """
-        calls.sort(key=lambda node: (node.start_byte, -node.end_byte))
-        callees.sort(key=lambda node: (node.start_byte, -node.end_byte))
+        calls.sort(key=_outer_first)
+        callees.sort(key=_outer_first)
         kept: list[Node] = []
         for call, callee in zip(calls, callees, strict=True):
             if _INTERESTING_NAME.match(_text(callee).rpartition(".")[2]):
@@ -489,6 +497,8 @@ class _FileVisitor:
         if not (wanted or capitalised or path_index is not None):
             return
         cls, function = self._enclosing(scope)
+        if cls is not None and scope is not None and self._is_alternate_constructor(scope):
+            cls = None  # `from_pretrained` builds another model; it is not this one's layer
         # Other capitalised calls matter in a class body (the repository's own layers) or
         # with keyword arguments (`GPTConfig(n_layer=4)` overriding a config default).
         is_constructor = capitalised and (cls is not None or _has_keywords(node))
@@ -529,6 +539,16 @@ class _FileVisitor:
             )
         if path_index is not None:
             self._artifact(call, path_index)
+
+    def _is_alternate_constructor(self, scope: _Scope) -> bool:
+        """A classmethod or staticmethod: what it constructs is not a layer of its class."""
+        function = scope.innermost("function")
+        if function is None:
+            return False
+        for decorator in self.decorators.get(function.node.start_byte, []):
+            if _text(decorator).lstrip("@").strip() in ("classmethod", "staticmethod"):
+                return True
+        return False
 
     def _arguments(self, call: Node) -> list[Argument]:
         arguments = call.child_by_field_name("arguments")

@@ -371,3 +371,52 @@ def test_notebook_line_mapping() -> None:
     )
     (model,) = resolve_models([facts])
     assert (model.source.cell, model.source.line) == (1, 3)
+
+
+def test_trainers_and_pretrained_models() -> None:
+    facts = extract(
+        """
+        import lightning as L
+        import xgboost as xgb
+        from transformers import AutoModelForSequenceClassification, TrainingArguments
+
+        model = AutoModelForSequenceClassification.from_pretrained("bert-base-uncased")
+        args = TrainingArguments(output_dir="out", learning_rate=2e-5, num_train_epochs=3)
+        trainer = L.Trainer(max_epochs=10, precision="16-mixed")
+        booster = xgb.train({"max_depth": 6}, dtrain, num_boost_round=100)
+        trainer.fit(model, loader)
+        """,
+        "train.py",
+    )
+    roles = [(i.role, i.qualified) for i in facts.instantiations]
+    assert roles == [
+        ("pretrained", "transformers.AutoModelForSequenceClassification.from_pretrained"),
+        ("trainer", "transformers.TrainingArguments"),
+        ("trainer", "lightning.Trainer"),
+        ("trainer", "xgboost.train"),
+    ]
+    assert literal_args(facts.instantiations[0])[0] == "bert-base-uncased"
+    settings = {hp.key: hp.value.value for hp in facts.hyperparameters if hp.origin == "call"}
+    assert settings["TrainingArguments.learning_rate"] == 2e-5
+    assert settings["L.Trainer.max_epochs"] == 10
+    assert settings["xgb.train.num_boost_round"] == 100
+
+
+def test_classmethods_do_not_add_layers() -> None:
+    facts = extract(
+        """
+        import torch.nn as nn
+        from transformers import GPT2LMHeadModel
+
+        class GPT(nn.Module):
+            def __init__(self):
+                self.head = nn.Linear(4, 2)
+
+            @classmethod
+            def from_pretrained(cls, name):
+                hf = GPT2LMHeadModel.from_pretrained(name)
+                return cls()
+        """
+    )
+    (model,) = resolve_models([facts])
+    assert [layer.callee for layer in model.layers] == ["nn.Linear"]
