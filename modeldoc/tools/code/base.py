@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import Literal, Protocol
 
 from pydantic import Field
 
@@ -23,6 +23,9 @@ from modeldoc.facts import (
     Symbol,
 )
 
+ConfigClassKind = Literal["dataclass", "pydantic", "namedtuple"]
+"""Classes whose fields are settings."""
+
 LineMap = Callable[[int], tuple[int, int]]
 """Maps a 1-based line of the parsed text to (notebook cell, line inside that cell)."""
 
@@ -34,7 +37,7 @@ class ClassInfo(Fact):
     source: Source
     bases: list[str] = Field(default=[], description="as written")
     qualified_bases: list[str] = []
-    config_kind: str | None = Field(
+    config_kind: ConfigClassKind | None = Field(
         default=None, description="`dataclass`, `pydantic` or `namedtuple` when it holds settings"
     )
     parameters: list[Parameter] = []

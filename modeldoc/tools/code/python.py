@@ -2,27 +2,20 @@
 
 The query hands back only the nodes that can carry facts (imports, classes, functions,
 calls, module-level assignments, returns, parse errors); everything else stays in C.
-Nesting is found from byte ranges, never with `Node.parent`: tree-sitter answers that by
-descending from the root each time, which made a scan quadratic in the depth of the file.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from operator import attrgetter
-from typing import Literal
 
 import tree_sitter_python
-from pydantic import JsonValue
 from tree_sitter import Language, Node, Parser, Query, QueryCursor
 
 from modeldoc.facts import (
-    Argument,
     Artifact,
     Call,
-    ConfigOrigin,
     DataSource,
     Hyperparameter,
     Instantiation,
@@ -33,12 +26,24 @@ from modeldoc.facts import (
     Source,
     Split,
     Symbol,
-    Value,
 )
 from modeldoc.tools.code import catalog
-from modeldoc.tools.code.base import ClassInfo, FileFacts, LineMap
+from modeldoc.tools.code.base import ClassInfo, ConfigClassKind, FileFacts, LineMap
 from modeldoc.tools.code.imports import ImportMap
 from modeldoc.tools.code.literals import to_value
+from modeldoc.tools.code.python_nodes import (
+    call_arguments,
+    field_default,
+    first_missing,
+    has_keywords,
+    parameters,
+)
+from modeldoc.tools.code.python_settings import (
+    argparse_default,
+    holds_settings,
+    module_assignments,
+)
+from modeldoc.tools.code.scopes import Scope, innermost_scopes, nest, node_text
 
 LANGUAGE = Language(tree_sitter_python.language())
 
@@ -77,111 +82,9 @@ _EVALUATION_FUNCTIONS = {
 _TRAINING_FUNCTIONS = {"xgboost.train", "lightgbm.train", "xgboost.cv", "lightgbm.cv"}
 # Keyword arguments of these methods are training settings (Keras `compile`/`fit`).
 _SETTING_METHODS = {"compile", "fit"}
-_CONFIG_FILE_WORDS = ("config", "conf", "cfg", "hparam", "settings", "params")
 _DATACLASS_DECORATORS = {"dataclasses.dataclass", "dataclass", "attr.s", "attrs.define", "define"}
 _PYDANTIC_BASES = {"pydantic.BaseModel", "pydantic_settings.BaseSettings", "pydantic.BaseSettings"}
 _NAMEDTUPLE_BASES = {"typing.NamedTuple", "NamedTuple", "typing_extensions.NamedTuple"}
-_FIELD_FACTORIES = {
-    "dataclasses.field",
-    "field",
-    "pydantic.Field",
-    "Field",
-    "attr.ib",
-    "attrs.field",
-}
-
-
-def _text(node: Node | None) -> str:
-    if node is None or node.text is None:
-        return ""
-    return node.text.decode("utf-8", errors="replace")
-
-
-# Expressions that are never literals: decided from the node type alone, without parsing.
-_NEVER_LITERAL = {
-    "identifier", "attribute", "call", "subscript", "lambda", "list_comprehension",
-    "dictionary_comprehension", "set_comprehension", "generator_expression",
-    "conditional_expression", "await", "comparison_operator", "boolean_operator",
-    "not_operator", "list_splat", "dictionary_splat",
-}  # fmt: skip
-_CONSTANTS: dict[str, JsonValue] = {"true": True, "false": False, "none": None}
-
-
-def _value(node: Node | None) -> Value:
-    """The `Value` of an expression node."""
-    return _cached_value(node.type if node is not None else "", _text(node))
-
-
-@lru_cache(maxsize=65536)
-def _cached_value(kind: str, text: str) -> Value:
-    """The common cases without a second parse; the same text recurs, so one frozen instance."""
-    if kind in _NEVER_LITERAL:
-        return Value(text=text, literal=False)
-    if kind in _CONSTANTS:
-        return Value(text=text, literal=True, value=_CONSTANTS[kind])
-    if kind == "integer" and text.isdigit():
-        return Value(text=text, literal=True, value=int(text))
-    if kind == "string" and len(text) >= 2 and text[0] in "\"'" and text[0] == text[-1]:
-        inner = text[1:-1]
-        if "\\" not in inner and text[0] not in inner and not text.startswith(('"""', "'''")):
-            return Value(text=text, literal=True, value=inner)
-    return to_value(text)
-
-
-@dataclass
-class _Scope:
-    """A class or function definition and the definitions around it."""
-
-    node: Node
-    kind: Literal["class", "function"]
-    qualname: str
-    parent: _Scope | None
-    end: int
-
-    def innermost(self, kind: Literal["class", "function"]) -> _Scope | None:
-        """This scope or the nearest enclosing one of `kind`."""
-        scope: _Scope | None = self
-        while scope is not None and scope.kind != kind:
-            scope = scope.parent
-        return scope
-
-
-def _nest(definitions: list[Node]) -> list[_Scope]:
-    """Scopes for definitions sorted by start, each knowing its parent (by byte ranges)."""
-    scopes: list[_Scope] = []
-    stack: list[_Scope] = []
-    for node in definitions:
-        while stack and stack[-1].end <= node.start_byte:
-            stack.pop()
-        parent = stack[-1] if stack else None
-        name = _text(node.child_by_field_name("name"))
-        kind: Literal["class", "function"] = (
-            "class" if node.type == "class_definition" else "function"
-        )
-        qualname = f"{parent.qualname}.{name}" if parent else name
-        scope = _Scope(node=node, kind=kind, qualname=qualname, parent=parent, end=node.end_byte)
-        scopes.append(scope)
-        stack.append(scope)
-    return scopes
-
-
-def _innermost_scopes(scopes: list[_Scope], nodes: list[Node]) -> list[_Scope | None]:
-    """For nodes sorted by start, the innermost scope around each (one sweep)."""
-    result: list[_Scope | None] = []
-    stack: list[_Scope] = []
-    index = 0
-    for node in nodes:
-        position = node.start_byte
-        while index < len(scopes) and scopes[index].node.start_byte <= position:
-            stack.append(scopes[index])
-            index += 1
-        while stack and stack[-1].end <= position:
-            stack.pop()
-        # A popped sibling may hide an enclosing scope still open beneath it.
-        while stack and not (stack[-1].node.start_byte <= position < stack[-1].end):
-            stack.pop()
-        result.append(stack[-1] if stack else None)
-    return result
 
 
 @dataclass
@@ -219,11 +122,10 @@ class _FileVisitor:
         self.facts = FileFacts(path=path, language="python")
         self.classes: dict[int, ClassInfo] = {}
         self.functions: dict[int, _FunctionScope] = {}
-        self.assignments: list[Node] = []
         self.optimizer_names: set[str] = set()
         self.decorators: dict[int, list[Node]] = {}
         self.call_targets: dict[int, str] = {}
-        self.scopes: list[_Scope] = []
+        self.scopes: list[Scope] = []
         self.method_starts: set[int] = set()
         self.sources: dict[int, Source] = {}
 
@@ -242,7 +144,7 @@ class _FileVisitor:
             if (definition := node.child_by_field_name("definition")) is not None
         }
         self.call_targets = {
-            right.start_byte: _text(assignment.child_by_field_name("left"))
+            right.start_byte: node_text(assignment.child_by_field_name("left"))
             for assignment in captures.get("call_assignment", [])
             if (right := assignment.child_by_field_name("right")) is not None
         }
@@ -250,29 +152,28 @@ class _FileVisitor:
             captures.get("class", []) + captures.get("function", []),
             key=lambda node: node.start_byte,
         )
-        self.scopes = _nest(definitions)
+        self.scopes = nest(definitions, class_type="class_definition")
         for scope in self.scopes:
             self._symbol(scope)
             if scope.kind == "class":
                 self._class(scope.node)
             else:
                 self.functions[scope.node.start_byte] = _FunctionScope(scope.node)
-        self.method_starts = {
-            scope.node.start_byte
-            for scope in self.scopes
-            if scope.kind == "function" and scope.parent and scope.parent.kind == "class"
-        }
+        self.method_starts = {scope.node.start_byte for scope in self.scopes if scope.is_method}
         returns = captures.get("return", [])
-        for node, around in zip(returns, _innermost_scopes(self.scopes, returns), strict=True):
+        for node, around in zip(returns, innermost_scopes(self.scopes, returns), strict=True):
             function = around.innermost("function") if around else None
             if function is not None:
                 self.functions[function.node.start_byte].returns.append(node)
         calls = self._interesting_calls(captures.get("call", []), captures.get("callee", []))
-        for node, around in zip(calls, _innermost_scopes(self.scopes, calls), strict=True):
+        for node, around in zip(calls, innermost_scopes(self.scopes, calls), strict=True):
             self._call(node, around)
-        self.assignments = captures.get("assignment", [])
         self._builders()
-        self._module_assignments()
+        trains = any(role.role == "training" for role in self.facts.script_roles)
+        if trains or holds_settings(self.path):
+            self.facts.hyperparameters.extend(
+                module_assignments(self.path, captures.get("assignment", []), self.source)
+            )
         self.facts.classes = sorted(self.classes.values(), key=lambda info: info.source.line)
         if root.has_error:
             self._syntax_error(captures.get("error", []), root)
@@ -288,7 +189,7 @@ class _FileVisitor:
         callees.sort(key=_outer_first)
         kept: list[Node] = []
         for call, callee in zip(calls, callees, strict=True):
-            if _INTERESTING_NAME.match(_text(callee).rpartition(".")[2]):
+            if _INTERESTING_NAME.match(node_text(callee).rpartition(".")[2]):
                 kept.append(call)
         return kept
 
@@ -311,31 +212,30 @@ class _FileVisitor:
         if node.type == "import_statement":
             for child in node.named_children:
                 if child.type == "aliased_import":
-                    alias = _text(child.child_by_field_name("alias"))
-                    self.imports.add_import(_text(child.child_by_field_name("name")), alias)
+                    alias = node_text(child.child_by_field_name("alias"))
+                    self.imports.add_import(node_text(child.child_by_field_name("name")), alias)
                 elif child.type == "dotted_name":
-                    self.imports.add_import(_text(child), None)
+                    self.imports.add_import(node_text(child), None)
             return
         module_node = node.child_by_field_name("module_name")
-        module = _text(module_node)
+        module = node_text(module_node)
         for child in node.children_by_field_name("name"):
             if child.type == "aliased_import":
-                name = _text(child.child_by_field_name("name"))
-                alias = _text(child.child_by_field_name("alias"))
+                name = node_text(child.child_by_field_name("name"))
+                alias = node_text(child.child_by_field_name("alias"))
                 self.imports.add_from(module, name, alias)
             else:
-                self.imports.add_from(module, _text(child), None)
+                self.imports.add_from(module, node_text(child), None)
 
-    def _symbol(self, scope: _Scope) -> None:
+    def _symbol(self, scope: Scope) -> None:
         """Record a class or function in the symbol table."""
         node = scope.node
-        is_method = scope.kind == "function" and scope.parent and scope.parent.kind == "class"
         source = self.source(node)
         self.facts.symbols.append(
             Symbol(
                 name=scope.qualname.rsplit(".", 1)[-1],
                 qualname=scope.qualname,
-                kind="method" if is_method else scope.kind,
+                kind="method" if scope.is_method else scope.kind,
                 source=source,
                 end_line=source.line + node.end_point.row - node.start_point.row,
             )
@@ -346,13 +246,13 @@ class _FileVisitor:
         superclasses = node.child_by_field_name("superclasses")
         if superclasses is not None:
             bases = [
-                _text(child)
+                node_text(child)
                 for child in superclasses.named_children
                 if child.type in ("identifier", "attribute")
             ]
         qualified = [self.imports.resolve(base) for base in bases]
         info = ClassInfo(
-            name=_text(node.child_by_field_name("name")),
+            name=node_text(node.child_by_field_name("name")),
             source=self.source(node),
             bases=bases,
             qualified_bases=qualified,
@@ -363,7 +263,7 @@ class _FileVisitor:
             self._class_body(info, body)
         self.classes[node.start_byte] = info
 
-    def _config_kind(self, node: Node, qualified_bases: list[str]) -> str | None:
+    def _config_kind(self, node: Node, qualified_bases: list[str]) -> ConfigClassKind | None:
         if any(base in _PYDANTIC_BASES for base in qualified_bases):
             return "pydantic"
         if any(base in _NAMEDTUPLE_BASES for base in qualified_bases):
@@ -372,7 +272,7 @@ class _FileVisitor:
             expression = decorator.named_children[0] if decorator.named_children else None
             if expression is not None and expression.type == "call":
                 expression = expression.child_by_field_name("function")
-            if self.imports.resolve(_text(expression)) in _DATACLASS_DECORATORS:
+            if self.imports.resolve(node_text(expression)) in _DATACLASS_DECORATORS:
                 return "dataclass"
         return None
 
@@ -385,8 +285,8 @@ class _FileVisitor:
             if definition.type == "decorated_definition":
                 definition = definition.child_by_field_name("definition") or definition
             if definition.type == "function_definition":
-                if _text(definition.child_by_field_name("name")) == "__init__":
-                    info.parameters = self._parameters(definition, skip_self=True)
+                if node_text(definition.child_by_field_name("name")) == "__init__":
+                    info.parameters = parameters(definition, skip_self=True)
                     has_init = True
                 continue
             if statement.type != "expression_statement" or not statement.named_children:
@@ -398,16 +298,22 @@ class _FileVisitor:
             right = assignment.child_by_field_name("right")
             if left is None or left.type != "identifier" or right is None:
                 continue
-            value = self._field_default(right)
+            value = field_default(right, self.imports.resolve)
             if value is None:
                 continue
-            name = _text(left)
+            name = node_text(left)
             if info.config_kind is not None:
                 info.fields.append(
-                    self._hyperparameter(name, f"{info.name}.{name}", value, right,
-                                         info.config_kind, info.name)  # type: ignore[arg-type]
-                )  # fmt: skip
-            annotation = _text(assignment.child_by_field_name("type"))
+                    Hyperparameter(
+                        name=name,
+                        key=f"{info.name}.{name}",
+                        value=value,
+                        origin=info.config_kind,
+                        scope=info.name,
+                        source=self.source(right),
+                    )
+                )
+            annotation = node_text(assignment.child_by_field_name("type"))
             field_parameters.append(
                 Parameter(name=name, kind="keyword_only", annotation=annotation, default=value)
             )
@@ -415,55 +321,9 @@ class _FileVisitor:
             # Dataclass-style modules (Flax, Equinox, configs): the fields are the constructor.
             info.parameters = field_parameters
 
-    def _field_default(self, node: Node) -> Value | None:
-        """The default of a field: the value itself, or `default=` of `field()`/`Field()`."""
-        if node.type == "call":
-            callee = self.imports.resolve(_text(node.child_by_field_name("function")))
-            if callee in _FIELD_FACTORIES:
-                arguments = node.child_by_field_name("arguments")
-                for argument in arguments.named_children if arguments else []:
-                    if argument.type == "keyword_argument":
-                        if _text(argument.child_by_field_name("name")) == "default":
-                            return _value(argument.child_by_field_name("value"))
-                    elif argument.type not in ("comment", "list_splat", "dictionary_splat"):
-                        return _value(argument)  # pydantic's Field(0.1, ...)
-                return None
-        return _value(node)
-
-    def _parameters(self, function: Node, *, skip_self: bool) -> list[Parameter]:
-        result: list[Parameter] = []
-        parameters = function.child_by_field_name("parameters")
-        keyword_only = False
-        for index, node in enumerate(parameters.named_children if parameters else []):
-            if skip_self and index == 0 and node.type == "identifier":
-                continue
-            if node.type == "keyword_separator":
-                keyword_only = True
-                continue
-            if node.type in ("list_splat_pattern", "dictionary_splat_pattern"):
-                kind = "var_positional" if node.type == "list_splat_pattern" else "var_keyword"
-                name = _text(node.named_children[0]) if node.named_children else ""
-                result.append(Parameter(name=name, kind=kind))
-                keyword_only = keyword_only or kind == "var_positional"
-                continue
-            name_node = node.child_by_field_name("name") if node.type != "identifier" else node
-            if node.type == "typed_parameter":
-                name_node = node.named_children[0] if node.named_children else None
-            default_node = node.child_by_field_name("value")
-            annotation = node.child_by_field_name("type")
-            result.append(
-                Parameter(
-                    name=_text(name_node),
-                    kind="keyword_only" if keyword_only else "positional",
-                    annotation=_text(annotation) or None,
-                    default=_value(default_node) if default_node is not None else None,
-                )
-            )
-        return result
-
     # --- calls ------------------------------------------------------------------------
 
-    def _enclosing(self, scope: _Scope | None) -> tuple[ClassInfo | None, _FunctionScope | None]:
+    def _enclosing(self, scope: Scope | None) -> tuple[ClassInfo | None, _FunctionScope | None]:
         """The innermost class around a node and the function inside that class, if any."""
         function: _FunctionScope | None = None
         while scope is not None:
@@ -474,14 +334,16 @@ class _FileVisitor:
             scope = scope.parent
         return None, function
 
-    def _call(self, node: Node, scope: _Scope | None) -> None:
-        callee = _text(node.child_by_field_name("function"))
+    def _call(self, node: Node, scope: Scope | None) -> None:
+        callee = node_text(node.child_by_field_name("function"))
         receiver, _, last = callee.rpartition(".")
         receiver_or_none = receiver or None
         qualified = self.imports.resolve(callee)
         self._script_evidence(node, callee, qualified, last, receiver_or_none)
         if last == "add_argument" and receiver:
-            self._argparse(node, receiver)
+            setting = argparse_default(node, receiver, self.source)
+            if setting is not None:
+                self.facts.hyperparameters.append(setting)
             return
         role = catalog.instantiation_role(qualified)
         if role is None and catalog.unimported_estimator(callee):
@@ -501,13 +363,13 @@ class _FileVisitor:
             cls = None  # `from_pretrained` builds another model; it is not this one's layer
         # Other capitalised calls matter in a class body (the repository's own layers) or
         # with keyword arguments (`GPTConfig(n_layer=4)` overriding a config default).
-        is_constructor = capitalised and (cls is not None or _has_keywords(node))
+        is_constructor = capitalised and (cls is not None or has_keywords(node))
         if not (wanted or is_constructor or path_index is not None):
             return
         call = Call(
             callee=callee,
             qualified=qualified,
-            args=self._arguments(node),
+            args=call_arguments(node),
             source=self.source(node),
         )
         if cls is not None and (is_constructor or is_layer):
@@ -540,29 +402,15 @@ class _FileVisitor:
         if path_index is not None:
             self._artifact(call, path_index)
 
-    def _is_alternate_constructor(self, scope: _Scope) -> bool:
+    def _is_alternate_constructor(self, scope: Scope) -> bool:
         """A classmethod or staticmethod: what it constructs is not a layer of its class."""
         function = scope.innermost("function")
         if function is None:
             return False
         for decorator in self.decorators.get(function.node.start_byte, []):
-            if _text(decorator).lstrip("@").strip() in ("classmethod", "staticmethod"):
+            if node_text(decorator).lstrip("@").strip() in ("classmethod", "staticmethod"):
                 return True
         return False
-
-    def _arguments(self, call: Node) -> list[Argument]:
-        arguments = call.child_by_field_name("arguments")
-        result: list[Argument] = []
-        for argument in arguments.named_children if arguments else []:
-            if argument.type == "comment":
-                continue
-            if argument.type == "keyword_argument":
-                name = _text(argument.child_by_field_name("name"))
-                value = argument.child_by_field_name("value")
-                result.append(_argument(name, value.type if value else "", _text(value)))
-            else:
-                result.append(_argument(None, argument.type, _text(argument)))
-        return result
 
     def _assigned_name(self, call: Node) -> str | None:
         """`name` in `name = call(...)`."""
@@ -594,48 +442,6 @@ class _FileVisitor:
             inner = path.text[len("open(") :].split(",", 1)[0].rstrip(")")
             path = to_value(inner)
         self.facts.artifacts.append(Artifact(path=path, **dict(call)))
-
-    def _argparse(self, node: Node, receiver: str) -> None:
-        arguments = node.child_by_field_name("arguments")
-        options: list[str] = []
-        keywords: dict[str, Node] = {}
-        for argument in arguments.named_children if arguments else []:
-            if argument.type == "keyword_argument":
-                value_node = argument.child_by_field_name("value")
-                if value_node is not None:
-                    keywords[_text(argument.child_by_field_name("name"))] = value_node
-            elif argument.type == "string":
-                literal = _value(argument)
-                if isinstance(literal.value, str):
-                    options.append(literal.value)
-        if not options:
-            return
-        dest_node = keywords.get("dest")
-        dest = _value(dest_node).value if dest_node is not None else None
-        if not isinstance(dest, str):
-            longs = [option for option in options if option.startswith("--")]
-            dest = (longs[0] if longs else options[0]).lstrip("-").replace("-", "_")
-        if "default" in keywords:
-            value = _value(keywords["default"])
-            where = keywords["default"]
-        else:
-            action = _value(keywords["action"]).value if "action" in keywords else None
-            if action not in ("store_true", "store_false"):
-                return
-            value = Value(
-                text=str(action == "store_false"), literal=True, value=action != "store_true"
-            )
-            where = node
-        self.facts.hyperparameters.append(
-            self._hyperparameter(dest, dest, value, where, "argparse", receiver)
-        )
-
-    def _hyperparameter(
-        self, name: str, key: str, value: Value, node: Node, origin: ConfigOrigin, scope: str
-    ) -> Hyperparameter:
-        return Hyperparameter(
-            name=name, key=key, value=value, origin=origin, scope=scope, source=self.source(node)
-        )
 
     def _script_evidence(
         self, node: Node, callee: str, qualified: str, last: str, receiver: str | None
@@ -676,7 +482,7 @@ class _FileVisitor:
             returned = self._returned_container(scope)
             if returned is None:
                 continue
-            name = _text(scope.node.child_by_field_name("name"))
+            name = node_text(scope.node.child_by_field_name("name"))
             self.facts.builders.append(
                 ModelDefinition(
                     name=name,
@@ -684,7 +490,7 @@ class _FileVisitor:
                     bases=[returned.callee],
                     framework=catalog.container_framework(returned.qualified),
                     layers=scope.layers,
-                    parameters=self._parameters(scope.node, skip_self=False),
+                    parameters=parameters(scope.node, skip_self=False),
                     source=self.source(scope.node),
                 )
             )
@@ -697,59 +503,12 @@ class _FileVisitor:
                 continue
             if value.start_byte in scope.containers:
                 return scope.containers[value.start_byte][0]
-            if value.type == "identifier" and _text(value) in names:
-                return names[_text(value)]
+            if value.type == "identifier" and node_text(value) in names:
+                return names[node_text(value)]
         return None
 
-    def _module_assignments(self) -> None:
-        """Module-level literal settings, in training scripts and configuration modules only."""
-        stem = self.path.rsplit("/", 1)[-1].lower()
-        folders = self.path.lower().split("/")[:-1]
-        is_config = any(word in stem for word in _CONFIG_FILE_WORDS) or any(
-            folder in ("config", "configs", "conf") for folder in folders
-        )
-        trains = any(role.role == "training" for role in self.facts.script_roles)
-        if not (is_config or trains):
-            return
-        for assignment in self.assignments:
-            left = assignment.child_by_field_name("left")
-            right = assignment.child_by_field_name("right")
-            if left is None or right is None or left.type != "identifier":
-                continue
-            name = _text(left)
-            if name.startswith("__"):
-                continue
-            value = _value(right)
-            if not value.literal:
-                continue
-            if right.type == "dictionary" and isinstance(value.value, dict):
-                self._flatten_dict(name, right)
-                continue
-            self.facts.hyperparameters.append(
-                self._hyperparameter(name, name, value, assignment, "assignment", self.path)
-            )
-
-    def _flatten_dict(self, prefix: str, dictionary: Node) -> None:
-        """`params = {"max_depth": 6}` -> `params.max_depth`, each with its own line."""
-        for pair in dictionary.named_children:
-            if pair.type != "pair":
-                continue
-            key = _value(pair.child_by_field_name("key")).value
-            value_node = pair.child_by_field_name("value")
-            if not isinstance(key, str) or value_node is None:
-                continue
-            if value_node.type == "dictionary":
-                self._flatten_dict(f"{prefix}.{key}", value_node)
-                continue
-            self.facts.hyperparameters.append(
-                self._hyperparameter(
-                    key, f"{prefix}.{key}", _value(value_node), pair, "assignment",
-                    self.path,
-                )
-            )  # fmt: skip
-
     def _syntax_error(self, errors: list[Node], root: Node) -> None:
-        first = errors[0] if errors else _first_missing(root)
+        first = errors[0] if errors else first_missing(root)
         line = self.source(first).line if first is not None else None
         self.facts.issues.append(
             ScanIssue(
@@ -759,28 +518,3 @@ class _FileVisitor:
                 message="Python syntax error; facts before and after it were kept",
             )
         )
-
-
-@lru_cache(maxsize=65536)
-def _argument(name: str | None, kind: str, text: str) -> Argument:
-    """One frozen instance per distinct argument (`bias=False` recurs everywhere)."""
-    return Argument(name=name, value=_cached_value(kind, text))
-
-
-def _has_keywords(call: Node) -> bool:
-    arguments = call.child_by_field_name("arguments")
-    return arguments is not None and any(
-        child.type == "keyword_argument" for child in arguments.named_children
-    )
-
-
-def _first_missing(root: Node) -> Node | None:
-    """The first MISSING node (tree-sitter inserts one where a token is absent)."""
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.is_missing:
-            return node
-        if node.has_error:
-            stack.extend(reversed(node.children))
-    return None
