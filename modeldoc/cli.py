@@ -23,7 +23,9 @@ EXIT_BAD_INPUT = 2
 
 
 def _fail(message: str) -> typer.Exit:
-    Console(stderr=True, highlight=False).print(f"modeldoc: error: {message}", markup=False)
+    # Plain write: a console would wrap a long path and turn `:fire:` into an emoji.
+    first_line = " ".join(message.split())
+    sys.stderr.write(f"modeldoc: error: {first_line}\n")
     return typer.Exit(EXIT_BAD_INPUT)
 
 

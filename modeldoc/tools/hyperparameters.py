@@ -5,14 +5,29 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+from pydantic import JsonValue
+
 from modeldoc.facts import Hyperparameter, HyperparameterConflict, Value
 
 
 def _identity(value: Value) -> str:
-    """What makes two values the same: the literal when known, else the text as written."""
+    """What makes two values the same: the literal when known, else the text as written.
+
+    Numbers compare by value (`0` and `0.0` are one value); booleans stay booleans.
+    """
     if value.literal:
-        return json.dumps(value.value, sort_keys=True)
+        return json.dumps(_numbers_by_value(value.value), sort_keys=True)
     return value.text
+
+
+def _numbers_by_value(value: JsonValue) -> JsonValue:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_numbers_by_value(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _numbers_by_value(item) for key, item in value.items()}
+    return value
 
 
 def sort_hyperparameters(values: Iterable[Hyperparameter]) -> list[Hyperparameter]:

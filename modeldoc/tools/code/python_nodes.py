@@ -11,6 +11,7 @@ from tree_sitter import Node
 from modeldoc.facts import Argument, Parameter, Value
 from modeldoc.tools.code.literals import to_value
 from modeldoc.tools.code.scopes import node_text
+from modeldoc.tools.secrets import REDACTED, is_secret_name, redact_text
 
 # Expressions that are never literals: decided from the node type alone, without parsing.
 _NEVER_LITERAL = {
@@ -38,6 +39,9 @@ def value_of(node: Node | None) -> Value:
 @lru_cache(maxsize=65536)
 def _value(kind: str, text: str) -> Value:
     """The common cases without a second parse; the same text recurs, so one frozen instance."""
+    redacted = redact_text(text)
+    if redacted != text:
+        return Value(text=redacted, literal=False)
     if kind in _NEVER_LITERAL:
         return Value(text=text, literal=False)
     if kind in _CONSTANTS:
@@ -54,6 +58,8 @@ def _value(kind: str, text: str) -> Value:
 @lru_cache(maxsize=65536)
 def _argument(name: str | None, kind: str, text: str) -> Argument:
     """One frozen instance per distinct argument (`bias=False` recurs everywhere)."""
+    if name is not None and kind == "string" and is_secret_name(name):
+        return Argument(name=name, value=Value(text=REDACTED, literal=False))
     return Argument(name=name, value=_value(kind, text))
 
 
