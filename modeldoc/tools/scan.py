@@ -14,7 +14,7 @@ from modeldoc.tools.code.files import extract_code_files, extractor_for
 from modeldoc.tools.code.models import config_overrides, resolve_models
 from modeldoc.tools.config_files import config_hyperparameters, is_config_file
 from modeldoc.tools.hyperparameters import find_conflicts, sort_hyperparameters
-from modeldoc.tools.repo_info import repo_facts
+from modeldoc.tools.repo import repo_facts
 from modeldoc.tools.textio import read_text
 from modeldoc.tools.walk import walk_repository
 
@@ -36,7 +36,7 @@ class ScanResult(Fact):
     code: CodeFacts
 
 
-def _is_repo_info(path: str) -> bool:
+def _is_repo_facts_file(path: str) -> bool:
     parts = PurePosixPath(path.lower()).parts
     name = parts[-1]
     if len(parts) == 1:
@@ -82,7 +82,7 @@ def _scan(root: Path) -> ScanResult:
     config_values: list[Hyperparameter] = []
     for file in walk.files:
         is_config = extractor_for(file.path) is None and is_config_file(file.path)
-        if not (is_config or _is_repo_info(file.path)):
+        if not (is_config or _is_repo_facts_file(file.path)):
             continue
         decoded, issue = read_text(file)
         if issue is not None:

@@ -1,0 +1,72 @@
+"""Which files are experiment configuration files: by folder, name and suffix."""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+from pathlib import PurePosixPath
+
+_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".toml"})
+_CONFIG_DIRS = frozenset({"config", "configs", "conf", "cfg", "hparams", "params", "experiments"})
+_STEM_WORDS = (
+    "config",
+    "conf",
+    "cfg",
+    "hparam",
+    "param",
+    "hyper",
+    "train",
+    "sweep",
+    "args",
+    "settings",
+)
+_SKIP_DIRS = frozenset({".github", ".vscode", ".idea", ".devcontainer", "node_modules"})
+_SKIP_NAMES = frozenset(
+    {
+        "package.json",
+        "package-lock.json",
+        "pnpm-lock.yaml",
+        "composer.json",
+        "jsconfig.json",
+        "pyrightconfig.json",
+        "pyproject.toml",
+        "cargo.toml",
+        "mkdocs.yml",
+        "mkdocs.yaml",
+        "codecov.yml",
+        "codecov.yaml",
+        ".codecov.yml",
+        ".pre-commit-config.yaml",
+        ".pre-commit-config.yml",
+        ".pre-commit-hooks.yaml",
+        "merges.txt",
+    }
+)
+_SKIP_PATTERNS = (
+    "tsconfig*.json",
+    "environment*.yml",
+    "environment*.yaml",
+    ".readthedocs.y*ml",
+    "readthedocs.y*ml",
+    "tokenizer*.json",
+    "vocab*.json",
+    "*.lock",
+    "*.ipynb",
+)
+
+
+def is_config_file(path: str) -> bool:
+    """Whether `path` looks like an experiment configuration file (YAML, JSON or TOML)."""
+    parts = PurePosixPath(path.lower()).parts
+    if not parts:
+        return False
+    name, folders = parts[-1], parts[:-1]
+    if _SKIP_DIRS.intersection(folders) or name in _SKIP_NAMES:
+        return False
+    if any(fnmatchcase(name, pattern) for pattern in _SKIP_PATTERNS):
+        return False
+    pure = PurePosixPath(name)
+    if pure.suffix not in _SUFFIXES:
+        return False
+    if _CONFIG_DIRS.intersection(folders):
+        return True
+    return any(word in pure.stem for word in _STEM_WORDS)
