@@ -1245,3 +1245,52 @@ def test_cli_json_ignores_the_working_directory_and_terminal_width(tmp_path: Pat
     assert completed.returncode == 0, completed.stderr
     facts = json.loads(completed.stdout)
     assert [m["name"] for m in facts["code"]["models"]] == ["Classifier"]
+
+
+# --- secrets ------------------------------------------------------------------------------
+
+AWS_KEY = "AKIAIOSFODNN7EXAMPLE"
+OPENAI_KEY = "sk-proj-" + "Zq3" * 12
+PLAIN_PASSWORD = "hunter2-but-longer"
+
+
+def test_secrets_never_reach_the_facts(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "train.py",
+        f"""
+        import torch
+        from openai import OpenAI
+
+        # Temporary credentials, remove before committing: {AWS_KEY}
+        learning_rate = 3e-4
+        db_password = "{PLAIN_PASSWORD}"
+        client = OpenAI(api_key="{OPENAI_KEY}")
+        optimizer = torch.optim.AdamW(params, lr=learning_rate)
+        loss.backward()
+        """,
+    )
+    write(
+        tmp_path,
+        "configs/train.yaml",
+        f"""
+        optimizer:
+          lr: 0.001
+        logging:
+          wandb_api_key: plain-looking-value
+          upload_key_id: {AWS_KEY}
+        """,
+    )
+    write(tmp_path, "README.md", f"# Model\n\nUse the token {OPENAI_KEY} to download the data.\n")
+    result = scan_repository(tmp_path)
+    dumped = result.model_dump_json()
+    for secret in (AWS_KEY, OPENAI_KEY, PLAIN_PASSWORD, "plain-looking-value"):
+        assert secret not in dumped
+    values = {hp.key: hp.value for hp in result.code.hyperparameters}
+    assert values["db_password"].text == "[REDACTED]"
+    assert values["logging.wandb_api_key"].text == "[REDACTED]"
+    assert values["logging.upload_key_id"].text == "[REDACTED]"
+    assert values["learning_rate"].value == 3e-4
+    assert values["optimizer.lr"].value == 0.001
+    assert result.repo.readme is not None
+    assert result.repo.readme.summary == "Use the token [REDACTED] to download the data."

@@ -15,6 +15,7 @@ from modeldoc.tools.code.models import config_overrides, resolve_models
 from modeldoc.tools.config_files import config_hyperparameters, is_config_file
 from modeldoc.tools.hyperparameters import find_conflicts, sort_hyperparameters
 from modeldoc.tools.repo import repo_facts
+from modeldoc.tools.secrets import redact_hyperparameter, redact_readme
 from modeldoc.tools.textio import read_text
 from modeldoc.tools.walk import walk_repository
 
@@ -98,6 +99,8 @@ def _scan(root: Path) -> ScanResult:
             code.files_scanned += 1
             code.bytes_scanned += file.size
     repo, repo_issues = repo_facts(root, texts)
+    if repo.readme is not None:
+        repo.readme = redact_readme(repo.readme)
     issues.extend(repo_issues)
     _assemble(code, code_files.facts, config_values)
     code.issues = issues + code.issues
@@ -119,5 +122,5 @@ def _assemble(code: CodeFacts, files: list[FileFacts], config_values: list[Hyper
         code.issues.extend(facts.issues)
         if facts.script_roles:
             code.scripts.append(Script(file=facts.path, roles=facts.script_roles))
-    code.hyperparameters = sort_hyperparameters(hyperparameters)
+    code.hyperparameters = sort_hyperparameters(map(redact_hyperparameter, hyperparameters))
     code.conflicts = find_conflicts(code.hyperparameters)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from modeldoc.facts import Hyperparameter, Readme, Value
+
 REDACTED = "[REDACTED]"
 
 # Shapes of credentials that are unambiguous on their own.
@@ -50,3 +52,24 @@ def _replacement(match: re.Match[str]) -> str:
 def is_secret_name(name: str) -> bool:
     """True for setting names that hold secrets: `api_key`, `db_password`, `hf_token` ..."""
     return bool(_SECRET_NAME.search(name))
+
+
+def redact_hyperparameter(setting: Hyperparameter) -> Hyperparameter:
+    """The setting with a secret value replaced: by its name, or by the value's shape."""
+    value = setting.value
+    if is_secret_name(setting.name) and isinstance(value.value, str) and value.value:
+        return setting.model_copy(update={"value": Value(text=REDACTED, literal=False)})
+    redacted = redact_text(value.text)
+    if redacted != value.text:
+        return setting.model_copy(update={"value": Value(text=redacted, literal=False)})
+    return setting
+
+
+def redact_readme(readme: Readme) -> Readme:
+    """The README facts with credential-shaped text replaced."""
+    return readme.model_copy(
+        update={
+            "title": redact_text(readme.title) if readme.title else readme.title,
+            "summary": redact_text(readme.summary) if readme.summary else readme.summary,
+        }
+    )
