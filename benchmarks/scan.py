@@ -60,7 +60,7 @@ class {name}(nn.Module):
         return self.head(x.mean(dim=1))
 '''
 
-CONFIG = '''
+CONFIG = """
 @dataclass
 class {name}Config:
     vocab_size: int = {vocab}
@@ -69,7 +69,7 @@ class {name}Config:
     num_classes: int = {classes}
     dropout: float = {dropout}
     learning_rate: float = {lr}
-'''
+"""
 
 TRAIN = '''
 def train_{name_lower}(args):
@@ -98,7 +98,7 @@ def train_{name_lower}(args):
     return best
 '''
 
-SKLEARN = '''
+SKLEARN = """
 def fit_{name_lower}_baseline(path="data/{name_lower}.csv"):
     frame = pd.read_csv(path)
     features = frame.drop(columns=["label"])
@@ -113,9 +113,9 @@ def fit_{name_lower}_baseline(path="data/{name_lower}.csv"):
     score = accuracy_score(y_test, pipeline.predict(X_test))
     joblib.dump(pipeline, "models/{name_lower}.joblib")
     return score
-'''
+"""
 
-ARGS = '''
+ARGS = """
 def parse_args():
     parser = argparse.ArgumentParser(description="Train {name}.")
     parser.add_argument("--depth", type=int, default={depth})
@@ -123,7 +123,7 @@ def parse_args():
     parser.add_argument("--lr", type=float, default={lr})
     parser.add_argument("--data-dir", default="data/{name_lower}")
     return parser.parse_args()
-'''
+"""
 
 # Real repositories are not all declarations: helpers, data handling, comments and docstrings
 # make up about half of their text. These fillers give the synthetic files that mix.
