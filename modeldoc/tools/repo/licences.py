@@ -211,7 +211,9 @@ _LICENCE_ALIASES = {
 def _declared_spdx(value: str) -> str | None:
     """The SPDX expression a declared licence value stands for, if it is recognisable."""
     flat = " ".join(value.split())
-    alias = _LICENCE_ALIASES.get(flat.lower().replace("licence", "license").rstrip("."))
+    key = flat.lower().replace("licence", "license").rstrip(".")
+    # "Apache 2.0 License", "MIT License": the alias with the word "license" moved or added.
+    alias = _LICENCE_ALIASES.get(key) or _LICENCE_ALIASES.get(key.removesuffix(" license"))
     if alias:
         return alias
     tokens = re.split(r"(\s+|[()])", flat)

@@ -194,3 +194,15 @@ def test_declared_licence_table_and_files(tmp_path: Path) -> None:
         "project.license-files: LICENSES/apache.txt",
         4,
     )
+
+
+@pytest.mark.parametrize(
+    ("declared", "spdx"),
+    [("Apache 2.0 License", "Apache-2.0"), ("MIT Licence", "MIT"), ("Proprietary", None)],
+)
+def test_declared_names_with_the_word_licence(
+    tmp_path: Path, declared: str, spdx: str | None
+) -> None:
+    setup_py = f'from setuptools import setup\n\nsetup(license="{declared}")\n'
+    facts, _ = scan(tmp_path, {"setup.py": setup_py})
+    assert only_licence(facts).spdx == spdx
