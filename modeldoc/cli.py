@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -50,6 +51,14 @@ def scan(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the repository and code facts as JSON.")
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Processes for a large repository (default: one per core).",
+            show_default=False,
+        ),
+    ] = os.cpu_count() or 1,
 ) -> None:
     """Read a model repository's code and print what it defines: models, layers,
     hyperparameters (every conflicting value), data sources, each with file and line."""
@@ -57,7 +66,7 @@ def scan(
     from modeldoc.tools.scan import scan_repository
 
     try:
-        result = scan_repository(repo)
+        result = scan_repository(repo, workers)
     except ModeldocError as error:
         raise _fail(str(error)) from error
     if as_json:

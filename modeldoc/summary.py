@@ -31,8 +31,8 @@ def format_call(call: Call) -> str:
 
 def _line(source: Source, *parts: str | tuple[str, str]) -> Text:
     # Text.assemble never reads markup, so `[red]` in repository text prints as written.
-    cell = f"[{source.cell}]" if source.cell is not None else ""
-    return Text.assemble((f"{cell}{source.line:>5}  ", "dim"), *parts)
+    where = f"{source.line:>5}" if source.cell is None else f"cell {source.cell}:{source.line}"
+    return Text.assemble((f"{where}  ", "dim"), *parts)
 
 
 def _by_file(title: str, rows: Iterable[tuple[Source, Text]]) -> Tree:

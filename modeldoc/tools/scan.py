@@ -59,20 +59,23 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def scan_repository(root: Path) -> ScanResult:
-    """Scan the repository at `root`. Raises `InputError` when it is not a readable folder."""
+def scan_repository(root: Path, workers: int = 1) -> ScanResult:
+    """Scan the repository at `root`, a large one with up to `workers` processes.
+
+    Raises `InputError` when `root` is not a readable folder.
+    """
     with _collector_paused():
-        return _scan(root)
+        return _scan(root, workers)
 
 
-def _scan(root: Path) -> ScanResult:
+def _scan(root: Path, workers: int) -> ScanResult:
     if not root.exists():
         raise InputError(f"{root}: no such file or directory")
     if not root.is_dir():
         raise InputError(f"{root}: not a directory")
     root = root.resolve()
     walk = walk_repository(root)
-    code_files = extract_code_files(walk.files)
+    code_files = extract_code_files(walk.files, workers)
     issues: list[ScanIssue] = [*walk.issues, *code_files.issues]
     code = CodeFacts(
         files_scanned=code_files.files_read,

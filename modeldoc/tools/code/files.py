@@ -1,9 +1,21 @@
-"""Read the repository's code files and run each through its language's extractor."""
+"""Read the repository's code files and run each through its language's extractor.
+
+A large repository is extracted in worker processes (parsing is CPU-bound per file). They
+start from a fork server, never by forking a process that may run threads (LangGraph's), and
+send their facts back as JSON, which crosses the process boundary far faster than pickled
+models. If the pool fails for any reason, this process extracts instead: a slower scan,
+never a failed one.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+
+from pydantic import TypeAdapter
 
 from modeldoc.facts import ScanIssue
 from modeldoc.tools.code.base import FileFacts, LanguageExtractor
@@ -15,6 +27,9 @@ from modeldoc.tools.walk import RepoFile
 EXTRACTORS: tuple[LanguageExtractor, ...] = (PythonExtractor(),)
 # Notebooks carry their outputs (images as base64), so they get a larger cap than source files.
 MAX_NOTEBOOK_BYTES = 16 * MAX_TEXT_BYTES
+# Below this much code, starting workers costs more than they save.
+POOL_MIN_BYTES = 4_000_000
+CHUNK_FILES = 48
 
 
 @dataclass
@@ -27,6 +42,18 @@ class CodeFiles:
     files_read: int = 0
     bytes_read: int = 0
 
+    def add(self, other: CodeFiles) -> None:
+        """Append the results of a later chunk of files."""
+        self.facts.extend(other.facts)
+        self.issues.extend(other.issues)
+        for language, count in other.languages.items():
+            self.languages[language] = self.languages.get(language, 0) + count
+        self.files_read += other.files_read
+        self.bytes_read += other.bytes_read
+
+
+_CODE_FILES = TypeAdapter(CodeFiles)
+
 
 def extractor_for(path: str) -> LanguageExtractor | None:
     """The language extractor for a file, by its extension."""
@@ -34,8 +61,40 @@ def extractor_for(path: str) -> LanguageExtractor | None:
     return next((e for e in EXTRACTORS if suffix in e.extensions), None)
 
 
-def extract_code_files(files: list[RepoFile]) -> CodeFiles:
-    """Read and extract every file that has an extractor, in the files' order."""
+def extract_code_files(files: list[RepoFile], workers: int = 1) -> CodeFiles:
+    """Read and extract every file that has an extractor, in the files' order.
+
+    With `workers` above one and enough code, in that many worker processes.
+    """
+    code_files = [file for file in files if extractor_for(file.path) is not None]
+    if workers > 1 and sum(file.size for file in code_files) >= POOL_MIN_BYTES:
+        pooled = _extract_in_pool(code_files, workers)
+        if pooled is not None:
+            return pooled
+    return _extract_chunk(code_files)
+
+
+def _extract_in_pool(files: list[RepoFile], workers: int) -> CodeFiles | None:
+    chunks = [files[i : i + CHUNK_FILES] for i in range(0, len(files), CHUNK_FILES)]
+    context = multiprocessing.get_context(
+        "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    )
+    result = CodeFiles()
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            for payload in pool.map(_extract_chunk_json, chunks):
+                result.add(_CODE_FILES.validate_json(payload))
+    except (BrokenProcessPool, OSError, RuntimeError):
+        return None
+    return result
+
+
+def _extract_chunk_json(files: list[RepoFile]) -> bytes:
+    """A worker's task: one chunk of files, answered as JSON."""
+    return _CODE_FILES.dump_json(_extract_chunk(files))
+
+
+def _extract_chunk(files: list[RepoFile]) -> CodeFiles:
     result = CodeFiles()
     for file in files:
         extractor = extractor_for(file.path)
