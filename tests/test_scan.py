@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers.repo import MIT
 
 from modeldoc.facts import Call, Hyperparameter, ModelDefinition, ScanIssue
 from modeldoc.tools.scan import ScanResult, scan_repository
@@ -578,25 +579,6 @@ def test_keras_builder_function_and_compile_fit_settings(tmp_path: Path) -> None
 
 # --- 3. scikit-learn ---------------------------------------------------------------------
 
-MIT_LICENSE = """
-    MIT License
-
-    Copyright (c) 2024 Churn Analytics
-
-    Permission is hereby granted, free of charge, to any person obtaining a copy
-    of this software and associated documentation files (the "Software"), to deal
-    in the Software without restriction, including without limitation the rights
-    to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
-    copies of the Software, and to permit persons to whom the Software is
-    furnished to do so, subject to the following conditions:
-
-    The above copyright notice and this permission notice shall be included in all
-    copies or substantial portions of the Software.
-
-    THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-    IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-    FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT.
-"""
 
 CHURN_TRAIN = '''
     """Train the churn classifier on data/churn.csv and save it to model.joblib."""
@@ -642,7 +624,7 @@ def test_sklearn_pipeline_split_data_artefact_and_repository_facts(tmp_path: Pat
     root = tmp_path / "churn"
     write(root, "train.py", CHURN_TRAIN)
     write(root, "requirements.txt", "scikit-learn==1.5.2\npandas>=2.0  # data frames\njoblib\n")
-    write(root, "LICENSE", MIT_LICENSE)
+    write(root, "LICENSE", MIT)
     write(
         root,
         "README.md",

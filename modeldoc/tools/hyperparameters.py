@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from pydantic import JsonValue
 
-from modeldoc.facts import Hyperparameter, HyperparameterConflict, Value
+from modeldoc.facts import Call, Hyperparameter, HyperparameterConflict, Value
+
+
+def call_settings(call: Call, scope: str) -> Iterator[Hyperparameter]:
+    """The literal keyword arguments of a call, as settings `scope.keyword`."""
+    for argument in call.args:
+        if argument.name is not None and argument.value.literal:
+            yield Hyperparameter(
+                name=argument.name,
+                key=f"{scope}.{argument.name}",
+                value=argument.value,
+                origin="call",
+                scope=scope,
+                source=call.source,
+            )
 
 
 def _identity(value: Value) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from modeldoc.facts import Call, Framework, Hyperparameter, ModelDefinition
 from modeldoc.tools.code import catalog
 from modeldoc.tools.code.base import ClassInfo, FileFacts
+from modeldoc.tools.hyperparameters import call_settings
 
 
 class _Resolver:
@@ -86,16 +87,5 @@ def config_overrides(files: list[FileFacts]) -> list[Hyperparameter]:
             name = call.callee.rsplit(".", 1)[-1]
             if name not in config_classes:
                 continue
-            overrides.extend(
-                Hyperparameter(
-                    name=argument.name,
-                    key=f"{name}.{argument.name}",
-                    value=argument.value,
-                    origin="call",
-                    scope=name,
-                    source=call.source,
-                )
-                for argument in call.args
-                if argument.name is not None and argument.value.literal
-            )
+            overrides.extend(call_settings(call, scope=name))
     return overrides

@@ -44,6 +44,7 @@ from modeldoc.tools.code.python_settings import (
     module_assignments,
 )
 from modeldoc.tools.code.scopes import Scope, innermost_scopes, nest, node_text
+from modeldoc.tools.hyperparameters import call_settings
 
 LANGUAGE = Language(tree_sitter_python.language())
 
@@ -385,9 +386,9 @@ class _FileVisitor:
             self.optimizer_names.add(self._assigned_name(node) or "")
         if role is not None:
             self.facts.instantiations.append(Instantiation(role=role, **dict(call)))
-            self._call_settings(call, scope=callee)
+            self.facts.hyperparameters.extend(call_settings(call, scope=callee))
         elif is_setting:
-            self._call_settings(call, scope=last)
+            self.facts.hyperparameters.extend(call_settings(call, scope=last))
         if is_data:
             self.facts.data_sources.append(DataSource(**dict(call)))
         if is_split:
@@ -415,22 +416,6 @@ class _FileVisitor:
     def _assigned_name(self, call: Node) -> str | None:
         """`name` in `name = call(...)`."""
         return self.call_targets.get(call.start_byte)
-
-    def _call_settings(self, call: Call, scope: str) -> None:
-        """Literal keyword arguments of a training call become hyperparameters."""
-        for argument in call.args:
-            if argument.name is None or not argument.value.literal:
-                continue
-            self.facts.hyperparameters.append(
-                Hyperparameter(
-                    name=argument.name,
-                    key=f"{scope}.{argument.name}",
-                    value=argument.value,
-                    origin="call",
-                    scope=scope,
-                    source=call.source,
-                )
-            )
 
     def _artifact(self, call: Call, index: int) -> None:
         positional = [argument.value for argument in call.args if argument.name is None]

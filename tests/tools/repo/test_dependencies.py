@@ -5,22 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers.repo import scan
 
-from modeldoc.facts import Dependency, RepoFacts, ScanIssue
-from modeldoc.tools.repo import repo_facts
-
-
-def build(root: Path, files: dict[str, str]) -> dict[str, str]:
-    """Write `files` under `root` and return them as the scan's texts."""
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return files
-
-
-def scan(root: Path, files: dict[str, str]) -> tuple[RepoFacts, list[ScanIssue]]:
-    return repo_facts(root, build(root, files))
+from modeldoc.facts import Dependency, RepoFacts
 
 
 def deps(facts: RepoFacts) -> dict[tuple[str, str], Dependency]:

@@ -9,22 +9,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers.repo import build, scan
 
-from modeldoc.facts import RepoFacts, ScanIssue
 from modeldoc.tools.repo import repo_facts
-
-
-def build(root: Path, files: dict[str, str]) -> dict[str, str]:
-    """Write `files` under `root` and return them as the scan's texts."""
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return files
-
-
-def scan(root: Path, files: dict[str, str]) -> tuple[RepoFacts, list[ScanIssue]]:
-    return repo_facts(root, build(root, files))
 
 
 @pytest.fixture

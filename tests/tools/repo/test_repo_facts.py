@@ -4,21 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from modeldoc.facts import RepoFacts, ScanIssue
-from modeldoc.tools.repo import repo_facts
-
-
-def build(root: Path, files: dict[str, str]) -> dict[str, str]:
-    """Write `files` under `root` and return them as the scan's texts."""
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return files
-
-
-def scan(root: Path, files: dict[str, str]) -> tuple[RepoFacts, list[ScanIssue]]:
-    return repo_facts(root, build(root, files))
+from helpers.repo import scan
 
 
 def test_name_is_the_root_folder(tmp_path: Path) -> None:
