@@ -104,7 +104,7 @@ class Call(Sourced):
 
     callee: str = Field(description="the call as written, e.g. `nn.Linear`")
     qualified: str = Field(description="the callee with imports resolved, e.g. `torch.nn.Linear`")
-    args: list[Argument] = []
+    args: list[Argument] = Field(default_factory=list)
 
     def keyword(self, name: str) -> Value | None:
         """The value of keyword argument `name`, if the call passes it."""
@@ -116,14 +116,15 @@ class ModelDefinition(Sourced):
 
     name: str
     kind: Literal["class", "builder_function"]
-    bases: list[str] = Field(default=[], description="bases as written")
+    bases: list[str] = Field(default_factory=list, description="bases as written")
     framework: Framework
     via: list[str] = Field(
-        default=[], description="the repository's own classes between this class and the framework"
+        default_factory=list,
+        description="the repository's own classes between this class and the framework",
     )
-    layers: list[Call] = []
+    layers: list[Call] = Field(default_factory=list)
     parameters: list[Parameter] = Field(
-        default=[], description="constructor (or builder) parameters with defaults"
+        default_factory=list, description="constructor (or builder) parameters with defaults"
     )
 
 
@@ -215,17 +216,17 @@ class CodeFacts(Fact):
 
     files_scanned: int = 0
     bytes_scanned: int = 0
-    languages: dict[str, int] = Field(default={}, description="files per language")
-    models: list[ModelDefinition] = []
-    hyperparameters: list[Hyperparameter] = []
-    conflicts: list[HyperparameterConflict] = []
-    instantiations: list[Instantiation] = []
-    scripts: list[Script] = []
-    data_sources: list[DataSource] = []
-    splits: list[Split] = []
-    artifacts: list[Artifact] = []
-    symbols: list[Symbol] = []
-    issues: list[ScanIssue] = []
+    languages: dict[str, int] = Field(default_factory=dict, description="files per language")
+    models: list[ModelDefinition] = Field(default_factory=list)
+    hyperparameters: list[Hyperparameter] = Field(default_factory=list)
+    conflicts: list[HyperparameterConflict] = Field(default_factory=list)
+    instantiations: list[Instantiation] = Field(default_factory=list)
+    scripts: list[Script] = Field(default_factory=list)
+    data_sources: list[DataSource] = Field(default_factory=list)
+    splits: list[Split] = Field(default_factory=list)
+    artifacts: list[Artifact] = Field(default_factory=list)
+    symbols: list[Symbol] = Field(default_factory=list)
+    issues: list[ScanIssue] = Field(default_factory=list)
 
 
 class License(Fact):
@@ -260,8 +261,8 @@ class RepoFacts(Fact):
 
     name: str
     commit: str | None = None
-    licenses: list[License] = []
-    dependencies: list[Dependency] = []
+    licenses: list[License] = Field(default_factory=list)
+    dependencies: list[Dependency] = Field(default_factory=list)
     readme: Readme | None = None
 
 
@@ -277,7 +278,9 @@ class Provenance(Fact):
 
     created_at: str = Field(description="ISO 8601 time in UTC")
     python: str
-    libraries: dict[str, str] = Field(default={}, description="name -> version of what computed")
+    libraries: dict[str, str] = Field(
+        default_factory=dict, description="name -> version of what computed"
+    )
 
 
 class FactSheet(Fact):
@@ -289,8 +292,8 @@ class FactSheet(Fact):
     code: CodeFacts
     # Filled by later stages (checkpoint loading, data profiling, evaluation, explanation,
     # writing); empty until those stages run.
-    checkpoints: list[dict[str, JsonValue]] = []
-    data: list[dict[str, JsonValue]] = []
+    checkpoints: list[dict[str, JsonValue]] = Field(default_factory=list)
+    data: list[dict[str, JsonValue]] = Field(default_factory=list)
     evaluation: dict[str, JsonValue] | None = None
     explanations: dict[str, JsonValue] | None = None
     narrative: dict[str, JsonValue] | None = None

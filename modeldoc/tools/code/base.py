@@ -35,14 +35,18 @@ class ClassInfo(Fact):
 
     name: str
     source: Source
-    bases: list[str] = Field(default=[], description="as written")
-    qualified_bases: list[str] = []
+    bases: list[str] = Field(default_factory=list, description="as written")
+    qualified_bases: list[str] = Field(default_factory=list)
     config_kind: ConfigClassKind | None = Field(
         default=None, description="`dataclass`, `pydantic` or `namedtuple` when it holds settings"
     )
-    parameters: list[Parameter] = []
-    calls: list[Call] = Field(default=[], description="constructor calls in the class body")
-    fields: list[Hyperparameter] = Field(default=[], description="annotated fields with defaults")
+    parameters: list[Parameter] = Field(default_factory=list)
+    calls: list[Call] = Field(
+        default_factory=list, description="constructor calls in the class body"
+    )
+    fields: list[Hyperparameter] = Field(
+        default_factory=list, description="annotated fields with defaults"
+    )
 
 
 class FileFacts(Fact):
@@ -50,19 +54,20 @@ class FileFacts(Fact):
 
     path: str
     language: str
-    classes: list[ClassInfo] = []
-    builders: list[ModelDefinition] = []
+    classes: list[ClassInfo] = Field(default_factory=list)
+    builders: list[ModelDefinition] = Field(default_factory=list)
     constructor_calls: list[Call] = Field(
-        default=[], description="calls of capitalised names outside classes (config overrides)"
+        default_factory=list,
+        description="calls of capitalised names outside classes (config overrides)",
     )
-    instantiations: list[Instantiation] = []
-    data_sources: list[DataSource] = []
-    splits: list[Split] = []
-    artifacts: list[Artifact] = []
-    hyperparameters: list[Hyperparameter] = []
-    script_roles: list[ScriptRole] = []
-    symbols: list[Symbol] = []
-    issues: list[ScanIssue] = []
+    instantiations: list[Instantiation] = Field(default_factory=list)
+    data_sources: list[DataSource] = Field(default_factory=list)
+    splits: list[Split] = Field(default_factory=list)
+    artifacts: list[Artifact] = Field(default_factory=list)
+    hyperparameters: list[Hyperparameter] = Field(default_factory=list)
+    script_roles: list[ScriptRole] = Field(default_factory=list)
+    symbols: list[Symbol] = Field(default_factory=list)
+    issues: list[ScanIssue] = Field(default_factory=list)
 
 
 class LanguageExtractor(Protocol):
