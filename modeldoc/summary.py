@@ -14,6 +14,20 @@ MAX_ROWS = 40
 MAX_CALL_CHARS = 100
 
 
+# Control characters (terminal escapes) and bidi overrides in repository text would drive the
+# terminal or reorder what it shows; each prints as U+FFFD instead.
+_UNSAFE = dict.fromkeys(
+    [*range(0x00, 0x0A), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0), 0x200E, 0x200F,
+     *range(0x202A, 0x202F), *range(0x2066, 0x206A)],
+    "\ufffd",
+)  # fmt: skip
+
+
+def _clean(text: str) -> str:
+    """Repository text made safe to print on a terminal."""
+    return text.translate(_UNSAFE)
+
+
 def _flat(text: str) -> str:
     """Source text on one line (a call written over several lines reads as one)."""
     return " ".join(text.split())
@@ -32,7 +46,10 @@ def format_call(call: Call) -> str:
 def _line(source: Source, *parts: str | tuple[str, str]) -> Text:
     # Text.assemble never reads markup, so `[red]` in repository text prints as written.
     where = f"{source.line:>5}" if source.cell is None else f"cell {source.cell}:{source.line}"
-    return Text.assemble((f"{where}  ", "dim"), *parts)
+    clean = [
+        _clean(part) if isinstance(part, str) else (_clean(part[0]), part[1]) for part in parts
+    ]
+    return Text.assemble((f"{where}  ", "dim"), *clean)
 
 
 def _by_file(title: str, rows: Iterable[tuple[Source, Text]]) -> Tree:
@@ -46,7 +63,7 @@ def _by_file(title: str, rows: Iterable[tuple[Source, Text]]) -> Tree:
             hidden += 1
             continue
         if source.file not in branches:
-            branches[source.file] = tree.add(Text(source.file, style="cyan"))
+            branches[source.file] = tree.add(Text(_clean(source.file), style="cyan"))
         branches[source.file].add(text)
         shown += 1
     if hidden:
@@ -66,7 +83,7 @@ def _header(repo: RepoFacts, code: CodeFacts) -> Text:
     ]
     if repo.readme and repo.readme.title:
         lines.insert(1, f"Title: {repo.readme.title}")
-    return Text("\n".join(lines))
+    return Text("\n".join(_clean(line) for line in lines))
 
 
 def _models(code: CodeFacts) -> Tree:
@@ -75,9 +92,9 @@ def _models(code: CodeFacts) -> Tree:
     for model in code.models:
         via = f" via {' → '.join(model.via)}" if model.via else ""
         label = Text.assemble(
-            (model.name, "bold cyan"),
-            f" ({model.framework.value}{via}, {model.kind.replace('_', ' ')}) ",
-            (str(model.source), "dim"),
+            (_clean(model.name), "bold cyan"),
+            _clean(f" ({model.framework.value}{via}, {model.kind.replace('_', ' ')}) "),
+            (_clean(str(model.source)), "dim"),
         )
         branch = tree.add(label)
         if model.parameters:
@@ -85,7 +102,7 @@ def _models(code: CodeFacts) -> Tree:
                 f"{p.name}={_flat(p.default.text)}" if p.default else p.name
                 for p in model.parameters
             )
-            branch.add(Text(f"parameters: {parameters}"))
+            branch.add(Text(_clean(f"parameters: {parameters}")))
         for layer in model.layers[:MAX_ROWS]:
             branch.add(_line(layer.source, format_call(layer)))
         if len(model.layers) > MAX_ROWS:
@@ -114,9 +131,10 @@ def _hyperparameters(code: CodeFacts) -> list[RenderableType]:
     if code.conflicts:
         tree = Tree(Text("Conflicting values: every value is kept", style="bold"))
         for conflict in code.conflicts:
-            branch = tree.add(Text(conflict.name, style="bold red"))
+            branch = tree.add(Text(_clean(conflict.name), style="bold red"))
             for hp in conflict.values:
-                branch.add(Text.assemble(f"{_flat(hp.value.text)}  ", (str(hp.source), "dim")))
+                value = _clean(f"{_flat(hp.value.text)}  ")
+                branch.add(Text.assemble(value, (_clean(str(hp.source)), "dim")))
         parts.append(tree)
     return parts
 
@@ -152,12 +170,13 @@ def summary(repo: RepoFacts, code: CodeFacts) -> list[RenderableType]:
         parts.append(_by_file("Training and evaluation scripts (first evidence)", rows))
     if repo.dependencies:
         names = sorted({dep.name for dep in repo.dependencies})
-        parts.append(Text(f"Dependencies ({len(names)}): " + ", ".join(names)))
+        parts.append(Text(_clean(f"Dependencies ({len(names)}): " + ", ".join(names))))
     if code.issues:
         tree = Tree(Text(f"Warnings ({len(code.issues)})", style="bold yellow"))
         for issue in code.issues[:MAX_ROWS]:
             where = f"{issue.file}:{issue.line}" if issue.line else issue.file
-            tree.add(Text.assemble((f"{issue.kind:<10} ", "yellow"), f"{where}: {issue.message}"))
+            message = _clean(f"{where}: {issue.message}")
+            tree.add(Text.assemble((f"{issue.kind:<10} ", "yellow"), message))
         if len(code.issues) > MAX_ROWS:
             tree.add(Text(f"… {len(code.issues) - MAX_ROWS} more (use --json)", style="dim"))
         parts.append(tree)

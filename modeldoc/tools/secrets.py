@@ -1,7 +1,8 @@
-"""Secrets found in a repository (API keys, tokens, private keys) never reach a fact.
+"""Secrets found in a repository (API keys, tokens, passwords) never reach a fact.
 
-Two rules: text that has the shape of a known credential is replaced wherever it appears,
-and a literal string given to a setting whose name says it is secret is replaced whole.
+Two rules, applied by `redact_value` wherever a value is read: text that has the shape of a
+credential is replaced wherever it appears, and the literal given to a setting whose name
+says it is secret (`api_key`, `db_password`, `hf_token`) is replaced whole.
 """
 
 from __future__ import annotations
@@ -24,15 +25,26 @@ _CREDENTIAL = re.compile(
             r"\bhf_[A-Za-z0-9]{30,}\b",  # Hugging Face tokens
             r"\bAIza[0-9A-Za-z_-]{35}\b",  # Google API keys
             r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)",
-            # An AWS secret key is 40 base64 characters; only next to its usual names.
+            # An AWS secret key is 40 base64 characters; only next to its usual name.
             r"(?i:aws_secret_access_key)(\s*[:=]\s*['\"]?)[A-Za-z0-9/+=]{40}",
+            # user:password@ in a URL
+            r"(?<=://)[^/\s:@'\"]+:[^/\s@'\"]+(?=@)",
         )
     )
 )
-_SECRET_NAME = re.compile(
-    r"(?i)(?:^|_|\b)(?:password|passwd|pwd|secret|token|api_?key|access_?key|private_?key|"
-    r"credentials?)(?:$|_|\b)"
-)
+_SECRET_WORDS = {
+    "password", "passwd", "pwd", "passphrase", "secret", "apikey", "credential",
+    "credentials", "privatekey",
+}  # fmt: skip
+# `<word>_key` and `<word>_token` are secrets after these words; `pad_token` and
+# `primary_key` are not.
+_KEY_OWNERS = {"api", "access", "private", "secret", "auth", "wandb", "hf", "openai", "license"}
+_TOKEN_NOT_SECRET = {
+    "pad", "eos", "bos", "unk", "sep", "cls", "mask", "start", "end", "special", "additional",
+}  # fmt: skip
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+# A value that could be a key: long, with no spaces.
+_KEY_LIKE = re.compile(r"\S{16,}")
 
 
 def redact_text(text: str) -> str:
@@ -51,18 +63,37 @@ def _replacement(match: re.Match[str]) -> str:
 
 def is_secret_name(name: str) -> bool:
     """True for setting names that hold secrets: `api_key`, `db_password`, `hf_token` ..."""
-    return bool(_SECRET_NAME.search(name))
+    words = [word for word in re.split(r"[^a-z0-9]+", _CAMEL.sub("_", name).lower()) if word]
+    if any(word in _SECRET_WORDS for word in words):
+        return True
+    for before, word in zip(["", *words], words, strict=False):
+        if word == "key" and before in _KEY_OWNERS:
+            return True
+        if word == "token" and word == words[-1] and before not in _TOKEN_NOT_SECRET:
+            return True
+    return False
+
+
+def redact_value(name: str | None, value: Value) -> Value:
+    """A value as it may be published: credential shapes replaced, and the whole literal
+    replaced when `name` says it is a secret (flags and empty values are kept)."""
+    redacted = redact_text(value.text)
+    if redacted != value.text:
+        return Value(text=redacted, literal=False)
+    if name is None or not value.literal or value.value in (None, "", True, False):
+        return value
+    secret = is_secret_name(name) or (
+        name.lower() == "key"
+        and isinstance(value.value, str)
+        and bool(_KEY_LIKE.fullmatch(value.value))
+    )
+    return Value(text=REDACTED, literal=False) if secret else value
 
 
 def redact_hyperparameter(setting: Hyperparameter) -> Hyperparameter:
-    """The setting with a secret value replaced: by its name, or by the value's shape."""
-    value = setting.value
-    if is_secret_name(setting.name) and isinstance(value.value, str) and value.value:
-        return setting.model_copy(update={"value": Value(text=REDACTED, literal=False)})
-    redacted = redact_text(value.text)
-    if redacted != value.text:
-        return setting.model_copy(update={"value": Value(text=redacted, literal=False)})
-    return setting
+    """The setting with its value as it may be published (see `redact_value`)."""
+    value = redact_value(setting.name, setting.value)
+    return setting if value is setting.value else setting.model_copy(update={"value": value})
 
 
 def redact_readme(readme: Readme) -> Readme:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from tree_sitter import Parser
 
-from modeldoc.tools.code.python import LANGUAGE
+from modeldoc.facts import Value
+from modeldoc.tools.code.models import resolve_models
+from modeldoc.tools.code.python import LANGUAGE, PythonExtractor
 from modeldoc.tools.code.python_nodes import call_arguments
-from modeldoc.tools.secrets import REDACTED, is_secret_name, redact_text
+from modeldoc.tools.secrets import REDACTED, is_secret_name, redact_text, redact_value
 
 
 @pytest.mark.parametrize(
@@ -46,8 +48,15 @@ def test_ordinary_text_is_kept() -> None:
         ("db_password", True),
         ("hf_token", True),
         ("client_secret", True),
+        ("access_token", True),
+        ("wandbApiKey", True),
+        ("aws_secret_access_key", True),
         ("max_tokens", False),
         ("tokenizer", False),
+        ("pad_token", False),
+        ("eos_token", False),
+        ("token_budget", False),
+        ("primary_key", False),
         ("learning_rate", False),
         ("author", False),
     ],
@@ -67,3 +76,38 @@ def test_call_arguments_redact_secret_keywords_and_shapes() -> None:
     assert args["api_key"].text == REDACTED and not args["api_key"].literal
     assert args["base_url"].value == "http://x"
     assert args["org"].text == f'"{REDACTED}"'
+
+
+def test_url_credentials_are_redacted() -> None:
+    assert redact_text("https://user:s3cr3t@host/x") == f"https://{REDACTED}@host/x"
+    assert redact_text("https://host/x?a=1") == "https://host/x?a=1"
+
+
+@pytest.mark.parametrize(
+    ("name", "literal", "kept"),
+    [
+        ("db_password", 12345, False),
+        ("secret_stuff", ["hunter2"], False),
+        ("key", "0123456789abcdef0123456789abcdef01234567", False),
+        ("key", "sort", True),
+        ("use_auth_token", True, True),
+        ("api_key", "", True),
+        ("pad_token", "<pad>", True),
+    ],
+)
+def test_redact_value_by_name(name: str, literal: object, kept: bool) -> None:
+    value = Value(text=repr(literal), literal=True, value=literal)
+    assert (redact_value(name, value) == value) is kept
+
+
+def test_constructor_defaults_are_redacted() -> None:
+    source = (
+        "import torch.nn as nn\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self, password='hunter2', width=8):\n"
+        "        self.fc = nn.Linear(4, width)\n"
+    )
+    facts = PythonExtractor().extract("model.py", source)
+    (model,) = resolve_models([facts])
+    defaults = {p.name: p.default.text for p in model.parameters if p.default}
+    assert defaults == {"password": REDACTED, "width": "8"}

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -84,7 +83,7 @@ def _extract_in_pool(files: list[RepoFile], workers: int) -> CodeFiles | None:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             for payload in pool.map(_extract_chunk_json, chunks):
                 result.add(_CODE_FILES.validate_json(payload))
-    except (BrokenProcessPool, OSError, RuntimeError):
+    except Exception:  # any failure of the pool: extract in this process instead
         return None
     return result
 

@@ -18,6 +18,7 @@ from modeldoc.facts import Value
 
 MAX_LITERAL_CHARS = 4_000
 _MAX_EXPONENT = 64
+_MAX_INT_BITS = 1024
 
 _BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
@@ -52,7 +53,7 @@ def _evaluate(node: ast.expr) -> Any:
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bytes | complex) or node.value is Ellipsis:
             raise _NotLiteral
-        return node.value
+        return _bounded(node.value)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
         operand = _evaluate(node.operand)
         _require_number(operand)
@@ -63,9 +64,9 @@ def _evaluate(node: ast.expr) -> Any:
             return left + right
         _require_number(left)
         _require_number(right)
-        if isinstance(node.op, ast.Pow) and abs(right) > _MAX_EXPONENT:
+        if isinstance(node.op, ast.Pow) and not _small_power(left, right):
             raise _NotLiteral  # keep a hostile `9**9**9` from eating the scan
-        return _BINARY[type(node.op)](left, right)
+        return _bounded(_BINARY[type(node.op)](left, right))
     if isinstance(node, ast.List | ast.Tuple | ast.Set):
         return [_evaluate(item) for item in node.elts]
     if isinstance(node, ast.Dict):
@@ -74,6 +75,22 @@ def _evaluate(node: ast.expr) -> Any:
         pairs = zip(node.keys, node.values, strict=True)
         return {_evaluate(key): _evaluate(value) for key, value in pairs if key}
     raise _NotLiteral
+
+
+def _small_power(base: int | float, exponent: int | float) -> bool:
+    """Whether `base ** exponent` stays within `_MAX_INT_BITS` (floats overflow on their own)."""
+    if abs(exponent) > _MAX_EXPONENT:
+        return False
+    if isinstance(base, int) and isinstance(exponent, int) and exponent > 0:
+        return abs(base).bit_length() * exponent <= _MAX_INT_BITS
+    return True
+
+
+def _bounded(value: Any) -> Any:
+    """Numbers past `_MAX_INT_BITS` are not kept as literals (JSON and `int()` choke on them)."""
+    if isinstance(value, int) and value.bit_length() > _MAX_INT_BITS:
+        raise _NotLiteral
+    return value
 
 
 def _require_number(value: Any) -> None:

@@ -45,6 +45,7 @@ from modeldoc.tools.code.python_settings import (
 )
 from modeldoc.tools.code.scopes import Scope, innermost_scopes, nest, node_text
 from modeldoc.tools.hyperparameters import call_settings
+from modeldoc.tools.secrets import redact_value
 
 LANGUAGE = Language(tree_sitter_python.language())
 
@@ -316,7 +317,12 @@ class _FileVisitor:
                 )
             annotation = node_text(assignment.child_by_field_name("type"))
             field_parameters.append(
-                Parameter(name=name, kind="keyword_only", annotation=annotation, default=value)
+                Parameter(
+                    name=name,
+                    kind="keyword_only",
+                    annotation=annotation,
+                    default=redact_value(name, value),
+                )
             )
         if not has_init:
             # Dataclass-style modules (Flax, Equinox, configs): the fields are the constructor.

@@ -11,7 +11,7 @@ from tree_sitter import Node
 from modeldoc.facts import Argument, Parameter, Value
 from modeldoc.tools.code.literals import to_value
 from modeldoc.tools.code.scopes import node_text
-from modeldoc.tools.secrets import REDACTED, is_secret_name, redact_text
+from modeldoc.tools.secrets import redact_text, redact_value
 
 # Expressions that are never literals: decided from the node type alone, without parsing.
 _NEVER_LITERAL = {
@@ -46,7 +46,7 @@ def _value(kind: str, text: str) -> Value:
         return Value(text=text, literal=False)
     if kind in _CONSTANTS:
         return Value(text=text, literal=True, value=_CONSTANTS[kind])
-    if kind == "integer" and text.isdigit():
+    if kind == "integer" and text.isdigit() and len(text) < 19:
         return Value(text=text, literal=True, value=int(text))
     if kind == "string" and len(text) >= 2 and text[0] in "\"'" and text[0] == text[-1]:
         inner = text[1:-1]
@@ -58,9 +58,7 @@ def _value(kind: str, text: str) -> Value:
 @lru_cache(maxsize=65536)
 def _argument(name: str | None, kind: str, text: str) -> Argument:
     """One frozen instance per distinct argument (`bias=False` recurs everywhere)."""
-    if name is not None and kind == "string" and is_secret_name(name):
-        return Argument(name=name, value=Value(text=REDACTED, literal=False))
-    return Argument(name=name, value=_value(kind, text))
+    return Argument(name=name, value=redact_value(name, _value(kind, text)))
 
 
 def call_arguments(call: Node) -> list[Argument]:
@@ -114,7 +112,11 @@ def parameters(function: Node, *, skip_self: bool) -> list[Parameter]:
                 name=node_text(name_node),
                 kind="keyword_only" if keyword_only else "positional",
                 annotation=node_text(annotation) or None,
-                default=value_of(default_node) if default_node is not None else None,
+                default=(
+                    redact_value(node_text(name_node), value_of(default_node))
+                    if default_node is not None
+                    else None
+                ),
             )
         )
     return result
