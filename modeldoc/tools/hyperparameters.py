@@ -52,12 +52,38 @@ def sort_hyperparameters(values: Iterable[Hyperparameter]) -> list[Hyperparamete
 
 
 def find_conflicts(values: list[Hyperparameter]) -> list[HyperparameterConflict]:
-    """Every name that has more than one distinct value, with all its values and sources."""
+    """Every name given different values in places that set the same thing, with all of them.
+
+    Settings (config classes, argparse, assignments, config files) are compared with each
+    other and with keyword arguments of calls; keyword arguments of two different calls are
+    not (`RandomForestClassifier(max_depth=8)` and `XGBClassifier(max_depth=6)` set two models).
+    """
     by_name: dict[str, list[Hyperparameter]] = {}
     for hyperparameter in values:
         by_name.setdefault(hyperparameter.name, []).append(hyperparameter)
-    return [
-        HyperparameterConflict(name=name, values=group)
-        for name, group in sorted(by_name.items())
-        if len({_identity(hp.value) for hp in group}) > 1
-    ]
+    conflicts = []
+    for name, group in sorted(by_name.items()):
+        involved = _conflicting(group)
+        if involved:
+            conflicts.append(HyperparameterConflict(name=name, values=involved))
+    return conflicts
+
+
+def _conflicting(group: list[Hyperparameter]) -> list[Hyperparameter]:
+    """The members of one name's group that disagree with a comparable member, in order."""
+    identity = [_identity(hp.value) for hp in group]
+    settings = {identity[i] for i, hp in enumerate(group) if hp.origin != "call"}
+    calls = {identity[i] for i, hp in enumerate(group) if hp.origin == "call"}
+    per_call: dict[str, set[str]] = {}
+    for i, hp in enumerate(group):
+        if hp.origin == "call":
+            per_call.setdefault(hp.scope, set()).add(identity[i])
+    involved = []
+    for i, hp in enumerate(group):
+        if hp.origin == "call":
+            differs = bool(settings - {identity[i]}) or len(per_call[hp.scope]) > 1
+        else:
+            differs = bool((settings | calls) - {identity[i]})
+        if differs:
+            involved.append(hp)
+    return involved

@@ -19,7 +19,6 @@ _CANONICAL_PREFIXES = (
     ("tf_keras.", "keras."),
     ("keras.src.", "keras."),
     ("pytorch_lightning.", "lightning.pytorch."),
-    ("torch.nn.modules.", "torch.nn."),
 )
 
 
@@ -29,6 +28,9 @@ def canonical(qualified: str) -> str:
     for prefix, replacement in _CANONICAL_PREFIXES:
         if qualified.startswith(prefix):
             return replacement + qualified[len(prefix) :]
+    # `torch.nn.modules.linear.Linear` is `torch.nn.Linear`.
+    if qualified.startswith("torch.nn.modules."):
+        return "torch.nn." + qualified.rsplit(".", 1)[-1]
     # Lightning 2 re-exports its PyTorch API at the top: `lightning.Trainer`.
     if qualified.startswith("lightning.") and not qualified.startswith(
         ("lightning.pytorch.", "lightning.fabric.")
@@ -84,6 +86,13 @@ _MODEL_BASES: dict[str, Framework] = {
     "flax.linen.Module": Framework.FLAX,
     "flax.nnx.Module": Framework.FLAX,
     "equinox.Module": Framework.EQUINOX,
+    # Hugging Face model bases: the framework of the weights.
+    "transformers.PreTrainedModel": Framework.PYTORCH,
+    "transformers.modeling_utils.PreTrainedModel": Framework.PYTORCH,
+    "transformers.TFPreTrainedModel": Framework.KERAS,
+    "transformers.modeling_tf_utils.TFPreTrainedModel": Framework.KERAS,
+    "transformers.FlaxPreTrainedModel": Framework.FLAX,
+    "transformers.modeling_flax_utils.FlaxPreTrainedModel": Framework.FLAX,
 }
 # Written without an import (a fragment, a star import): still unambiguous.
 _UNIMPORTED_BASES: dict[str, Framework] = {

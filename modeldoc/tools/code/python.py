@@ -129,6 +129,7 @@ class _FileVisitor:
         self.call_targets: dict[int, str] = {}
         self.scopes: list[Scope] = []
         self.method_starts: set[int] = set()
+        self.class_names: set[str] = set()
         self.sources: dict[int, Source] = {}
 
     # --- entry -------------------------------------------------------------------------
@@ -162,6 +163,7 @@ class _FileVisitor:
             else:
                 self.functions[scope.node.start_byte] = _FunctionScope(scope.node)
         self.method_starts = {scope.node.start_byte for scope in self.scopes if scope.is_method}
+        self.class_names = {info.name for info in self.classes.values()}
         returns = captures.get("return", [])
         for node, around in zip(returns, innermost_scopes(self.scopes, returns), strict=True):
             function = around.innermost("function") if around else None
@@ -353,7 +355,7 @@ class _FileVisitor:
                 self.facts.hyperparameters.append(setting)
             return
         role = catalog.instantiation_role(qualified)
-        if role is None and catalog.unimported_estimator(callee):
+        if role is None and self._unimported_estimator(callee, qualified):
             role = "estimator"
         is_layer = catalog.is_layer(qualified)
         is_container = catalog.is_model_container(qualified)
@@ -408,6 +410,13 @@ class _FileVisitor:
             )
         if path_index is not None:
             self._artifact(call, path_index)
+
+    def _unimported_estimator(self, callee: str, qualified: str) -> bool:
+        """`LogisticRegression(...)` with no import behind it (a star import, a fragment);
+        never a class the file defines or imports from elsewhere."""
+        if qualified != callee or callee in self.class_names:
+            return False
+        return catalog.unimported_estimator(callee)
 
     def _is_alternate_constructor(self, scope: Scope) -> bool:
         """A classmethod or staticmethod: what it constructs is not a layer of its class."""

@@ -420,3 +420,42 @@ def test_classmethods_do_not_add_layers() -> None:
     )
     (model,) = resolve_models([facts])
     assert [layer.callee for layer in model.layers] == ["nn.Linear"]
+
+
+def test_repository_classes_are_not_unimported_estimators() -> None:
+    facts = extract(
+        """
+        from sklearn.linear_model import *
+        from model import LitClassifier
+
+        class LocalRegressor:
+            pass
+
+        a = LitClassifier(lr=0.1)
+        b = LocalRegressor(alpha=1.0)
+        c = LogisticRegression(C=0.5)
+        """,
+        "train.py",
+    )
+    assert [(i.callee, i.role) for i in facts.instantiations] == [
+        ("LogisticRegression", "estimator")
+    ]
+
+
+def test_hugging_face_and_submodule_bases() -> None:
+    facts = extract(
+        """
+        from transformers import PreTrainedModel
+        from torch.nn.modules.module import Module
+
+        class Mine(PreTrainedModel):
+            pass
+
+        class Other(Module):
+            pass
+        """
+    )
+    assert [(m.name, m.framework.value) for m in resolve_models([facts])] == [
+        ("Mine", "pytorch"),
+        ("Other", "pytorch"),
+    ]
