@@ -112,10 +112,12 @@ class Call(Sourced):
 
 
 class ModelDefinition(Sourced):
-    """A model class or a function that builds a model."""
+    """A model class, a function that builds a model, or a model built at module level."""
 
     name: str
-    kind: Literal["class", "builder_function"]
+    kind: Literal["class", "builder_function", "variable"] = Field(
+        description="a class, a function returning a model, or a model built at module level"
+    )
     bases: list[str] = Field(default_factory=list, description="bases as written")
     framework: Framework
     via: list[str] = Field(
@@ -189,10 +191,15 @@ class DataSource(Call):
 
 
 class Split(Call):
-    """A train/test split or cross-validation set-up with its ratio and seed."""
+    """A train/test split or cross-validation set-up with its ratio (or folds) and seed.
+
+    A value written as a module-level constant (`test_size=TEST_SIZE`) keeps its text and
+    carries the constant's literal.
+    """
 
     test_size: Value | None = None
     train_size: Value | None = None
+    n_splits: Value | None = None
     seed: Value | None = None
 
 

@@ -55,7 +55,10 @@ class FileFacts(Fact):
     path: str
     language: str
     classes: list[ClassInfo] = Field(default_factory=list)
-    builders: list[ModelDefinition] = Field(default_factory=list)
+    builders: list[ModelDefinition] = Field(
+        default_factory=list,
+        description="models built by a function or at module level (not by a class)",
+    )
     constructor_calls: list[Call] = Field(
         default_factory=list,
         description="calls of capitalised names outside classes (config overrides)",

@@ -44,8 +44,8 @@ def canonical(qualified: str) -> str:
 # gains a lower-case name.
 CALL_NAME_PATTERN = (
     "^([A-Z].*"
-    "|fit|partial_fit|fit_generator|backward|step|train|cv|evaluate|score|compile|add_argument"
-    "|dump|save|save_model|save_pretrained|save_weights|save_file|log_model"
+    "|fit|partial_fit|fit_generator|backward|step|train|cv|evaluate|score|compile|add_argument|add"
+    "|dump|save|save_model|save_pretrained|save_weights|save_file|save_checkpoint|log_model"
     "|load|loadtxt|genfromtxt|memmap|fromfile|load_dataset|load_from_disk|load_data|read_table"
     "|read_.*|scan_.*|load_.*|fetch_.*|make_.*|get_.*|create_model|from_pretrained|from_config"
     "|train_test_split|random_split|cross_val_score|cross_validate"
@@ -320,8 +320,17 @@ _SAVERS = {
     "safetensors.torch.save_file": 1,
     "safetensors.torch.save_model": 1,
     "numpy.save": 0,
+    "tensorflow.saved_model.save": 1,
+    "keras.saving.save_model": 1,
+    "keras.models.save_model": 1,
 }
-_SAVER_METHODS = {"save_model": 0, "save_pretrained": 0, "save_weights": 0, "save": 0}
+_SAVER_METHODS = {
+    "save_model": 0,
+    "save_pretrained": 0,
+    "save_weights": 0,
+    "save_checkpoint": 0,
+    "save": 0,
+}
 
 
 @lru_cache(maxsize=8192)

@@ -14,7 +14,6 @@ import tree_sitter_python
 from tree_sitter import Language, Node, Parser, Query, QueryCursor
 
 from modeldoc.facts import (
-    Artifact,
     Call,
     DataSource,
     Hyperparameter,
@@ -24,13 +23,14 @@ from modeldoc.facts import (
     ScanIssue,
     ScriptRole,
     Source,
-    Split,
     Symbol,
+    Value,
 )
 from modeldoc.tools.code import catalog
 from modeldoc.tools.code.base import ClassInfo, ConfigClassKind, FileFacts, LineMap
+from modeldoc.tools.code.call_facts import artifact_of, split_of
 from modeldoc.tools.code.imports import ImportMap
-from modeldoc.tools.code.literals import to_value
+from modeldoc.tools.code.module_models import ModuleModels
 from modeldoc.tools.code.python_nodes import (
     call_arguments,
     field_default,
@@ -42,6 +42,7 @@ from modeldoc.tools.code.python_settings import (
     argparse_default,
     holds_settings,
     module_assignments,
+    module_constants,
 )
 from modeldoc.tools.code.scopes import Scope, innermost_scopes, nest, node_text
 from modeldoc.tools.hyperparameters import call_settings
@@ -58,6 +59,7 @@ _QUERY = Query(
     (function_definition) @function
     (call function: [(identifier) (attribute)] @callee) @call
     (module (expression_statement (assignment) @assignment))
+    (module (if_statement consequence: (block (expression_statement (assignment) @assignment))))
     (return_statement) @return
     (decorated_definition) @decorated
     (assignment left: (identifier) right: (call)) @call_assignment
@@ -130,6 +132,8 @@ class _FileVisitor:
         self.scopes: list[Scope] = []
         self.method_starts: set[int] = set()
         self.class_names: set[str] = set()
+        self.constants: dict[str, Value] = {}
+        self.module_models = ModuleModels()
         self.sources: dict[int, Source] = {}
 
     # --- entry -------------------------------------------------------------------------
@@ -141,6 +145,7 @@ class _FileVisitor:
                 nodes.sort(key=_START)  # facts in reading order
         for node in captures.get("import", []):
             self._import(node)
+        self.constants = module_constants(captures.get("assignment", []))
         self.decorators = {
             definition.start_byte: [child for child in node.children if child.type == "decorator"]
             for node in captures.get("decorated", [])
@@ -173,6 +178,7 @@ class _FileVisitor:
         for node, around in zip(calls, innermost_scopes(self.scopes, calls), strict=True):
             self._call(node, around)
         self._builders()
+        self.facts.builders.extend(self.module_models.models())
         trains = any(role.role == "training" for role in self.facts.script_roles)
         if trains or holds_settings(self.path):
             self.facts.hyperparameters.extend(
@@ -354,6 +360,8 @@ class _FileVisitor:
             if setting is not None:
                 self.facts.hyperparameters.append(setting)
             return
+        if last == "add" and receiver and scope is None:
+            self.module_models.add(receiver, node.start_byte, node.end_byte)
         role = catalog.instantiation_role(qualified)
         if role is None and self._unimported_estimator(callee, qualified):
             role = "estimator"
@@ -390,6 +398,12 @@ class _FileVisitor:
                 function.containers[node.start_byte] = (call, self._assigned_name(node))
             elif is_layer:
                 function.layers.append(call)
+        elif scope is None:
+            name = self._assigned_name(node)
+            if is_container and name:
+                self.module_models.container(name, call, node.start_byte, node.end_byte)
+            elif is_layer:
+                self.module_models.layer(call, node.start_byte)
         if role == "optimizer":
             self.optimizer_names.add(self._assigned_name(node) or "")
         if role is not None:
@@ -400,16 +414,9 @@ class _FileVisitor:
         if is_data:
             self.facts.data_sources.append(DataSource(**dict(call)))
         if is_split:
-            self.facts.splits.append(
-                Split(
-                    test_size=call.keyword("test_size") or call.keyword("n_splits"),
-                    train_size=call.keyword("train_size"),
-                    seed=call.keyword("random_state") or call.keyword("seed"),
-                    **dict(call),
-                )
-            )
+            self.facts.splits.append(split_of(call, self.constants))
         if path_index is not None:
-            self._artifact(call, path_index)
+            self.facts.artifacts.append(artifact_of(call, path_index))
 
     def _unimported_estimator(self, callee: str, qualified: str) -> bool:
         """`LogisticRegression(...)` with no import behind it (a star import, a fragment);
@@ -431,17 +438,6 @@ class _FileVisitor:
     def _assigned_name(self, call: Node) -> str | None:
         """`name` in `name = call(...)`."""
         return self.call_targets.get(call.start_byte)
-
-    def _artifact(self, call: Call, index: int) -> None:
-        positional = [argument.value for argument in call.args if argument.name is None]
-        path = call.keyword("path") or call.keyword("f") or call.keyword("fname")
-        if path is None and len(positional) > index:
-            path = positional[index]
-        if path is not None and not path.literal and path.text.startswith("open("):
-            # pickle.dump(model, open("model.pkl", "wb")): the path is open()'s first argument.
-            inner = path.text[len("open(") :].split(",", 1)[0].rstrip(")")
-            path = to_value(inner)
-        self.facts.artifacts.append(Artifact(path=path, **dict(call)))
 
     def _script_evidence(
         self, node: Node, callee: str, qualified: str, last: str, receiver: str | None

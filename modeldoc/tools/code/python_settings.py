@@ -61,6 +61,24 @@ def holds_settings(path: str) -> bool:
     )
 
 
+def module_constants(assignments: list[Node]) -> dict[str, Value]:
+    """Names bound to one literal at module level (`TEST_SIZE = 0.25`); a name bound to
+    different values is left out, since which one a use sees depends on the order."""
+    constants: dict[str, Value] = {}
+    ambiguous: set[str] = set()
+    for assignment in assignments:
+        left = assignment.child_by_field_name("left")
+        right = assignment.child_by_field_name("right")
+        if left is None or right is None or left.type != "identifier":
+            continue
+        name, value = node_text(left), value_of(right)
+        if not value.literal or (name in constants and constants[name].value != value.value):
+            ambiguous.add(name)
+        else:
+            constants[name] = value
+    return {name: value for name, value in constants.items() if name not in ambiguous}
+
+
 def module_assignments(
     path: str, assignments: list[Node], source_of: SourceOf
 ) -> Iterator[Hyperparameter]:

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from modeldoc.facts import Call
+from modeldoc.facts import Call, Value
 from modeldoc.tools.code.base import FileFacts
 from modeldoc.tools.code.models import resolve_models
 from modeldoc.tools.code.python import PythonExtractor
@@ -459,3 +459,98 @@ def test_hugging_face_and_submodule_bases() -> None:
         ("Mine", "pytorch"),
         ("Other", "pytorch"),
     ]
+
+
+def test_split_ratios_folds_and_seeds() -> None:
+    facts = extract(
+        """
+        import torch
+        from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
+        from torch.utils.data import random_split
+
+        TEST_SIZE = 0.25
+        RANDOM_STATE = 42
+        a = train_test_split(X, y, test_size=TEST_SIZE, random_state=RANDOM_STATE)
+        b = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+        c = KFold(10)
+        d = random_split(ds, [55000, 5000], generator=torch.Generator().manual_seed(7))
+        """,
+        "train.py",
+    )
+
+    def show(value: Value | None) -> tuple[str, object] | None:
+        return None if value is None else (value.text, value.value)
+
+    assert [
+        (s.qualified.rsplit(".", 1)[-1], show(s.test_size), show(s.n_splits), show(s.seed))
+        for s in facts.splits
+    ] == [
+        ("train_test_split", ("TEST_SIZE", 0.25), None, ("RANDOM_STATE", 42)),
+        ("StratifiedKFold", None, ("5", 5), ("0", 0)),
+        ("KFold", None, ("10", 10), None),
+        ("random_split", ("[55000, 5000]", 5000), None, ("torch.Generator().manual_seed(7)", 7)),
+    ]
+
+
+def test_artefact_paths() -> None:
+    facts = extract(
+        """
+        import os, pickle
+        import tensorflow as tf
+
+        tf.saved_model.save(model, "export/")
+        pickle.dump(m, open(os.path.join(out, "m.pkl"), "wb"))
+        pickle.dump(m, open("a,b.pkl", "wb"))
+        trainer.save_checkpoint("model.ckpt")
+        joblib.dump(m, filename="model.joblib")
+        """,
+        "train.py",
+    )
+    assert [(a.path.text if a.path else None) for a in facts.artifacts] == [
+        '"export/"',
+        'os.path.join(out, "m.pkl")',
+        '"a,b.pkl"',
+        '"model.ckpt"',
+        '"model.joblib"',
+    ]
+
+
+def test_settings_under_main_guard() -> None:
+    facts = extract(
+        """
+        if __name__ == "__main__":
+            epochs = 20
+            loss.backward()
+        """,
+        "train.py",
+    )
+    assert [(hp.name, hp.value.value) for hp in facts.hyperparameters] == [("epochs", 20)]
+
+
+def test_models_built_at_module_level() -> None:
+    facts = extract(
+        """
+        import torch.nn as nn
+        from tensorflow import keras
+        from tensorflow.keras import layers
+
+        mlp = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
+
+        seq = keras.Sequential()
+        seq.add(layers.Dense(64, activation="relu"))
+        seq.add(layers.Dense(10))
+
+        inputs = keras.Input(shape=(32,))
+        x = layers.Dense(16)(inputs)
+        outputs = layers.Dense(1)(x)
+        functional = keras.Model(inputs=inputs, outputs=outputs)
+        """,
+        "notebook.py",
+    )
+    found = {m.name: (m.kind, m.framework.value, m.source.line, [c.callee for c in m.layers])
+             for m in facts.builders}  # fmt: skip
+    assert found == {
+        "mlp": ("variable", "pytorch", 5, ["nn.Linear", "nn.ReLU", "nn.Linear"]),
+        "seq": ("variable", "keras", 7, ["layers.Dense", "layers.Dense"]),
+        "functional": ("variable", "keras", 14, ["layers.Dense", "layers.Dense"]),
+    }
