@@ -85,11 +85,12 @@ def _scan(root: Path, workers: int) -> ScanResult:
     texts: dict[str, str] = {}
     config_values: list[Hyperparameter] = []
     for file in walk.files:
-        is_config = extractor_for(file.path) is None and is_config_file(file.path)
+        is_code = extractor_for(file.path) is not None
+        is_config = not is_code and is_config_file(file.path)
         if not (is_config or _is_repo_facts_file(file.path)):
             continue
         decoded, issue = read_text(file)
-        if issue is not None:
+        if issue is not None and not is_code:  # a code file's issue is already recorded
             issues.append(issue)
         if decoded is None:
             continue
@@ -98,7 +99,7 @@ def _scan(root: Path, workers: int) -> ScanResult:
             values, config_issues = config_hyperparameters(file.path, decoded.text)
             config_values.extend(values)
             issues.extend(config_issues)
-        if extractor_for(file.path) is None:
+        if not is_code:
             code.files_scanned += 1
             code.bytes_scanned += file.size
     repo, repo_issues = repo_facts(root, texts)
