@@ -36,7 +36,9 @@ class ImportMap:
 
     def add_from(self, module: str, name: str, alias: str | None) -> None:
         """Record `from module import name [as alias]`."""
-        self.names[alias or name] = f"{module}.{name}" if module else name
+        # `from . import x` is `.x`, not `..x`: a relative module already ends in a dot.
+        separator = "" if not module or module.endswith(".") else "."
+        self.names[alias or name] = f"{module}{separator}{name}"
 
     def resolve(self, dotted: str) -> str:
         """The qualified form of a dotted name as written in this file."""
