@@ -79,6 +79,24 @@ def _ignored(chain: _Chain, rel: str, is_dir: bool) -> bool:
     return False
 
 
+def _is_utf8(name: str) -> bool:
+    # Python decodes the bytes of a name that is not UTF-8 to lone surrogates.
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(rel: str) -> str:
+    """`rel` as valid UTF-8 text, its undecodable bytes shown as `\\xNN` escapes."""
+    try:
+        raw = rel.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that is not an escaped byte (Windows)
+        return rel.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
+
+
 def _join(rel: str, name: str) -> str:
     return f"{rel}/{name}" if rel else name
 
@@ -107,6 +125,9 @@ class _Walker:
 
     def _issue(self, kind: _Kind, rel: str, message: str) -> None:
         self.issues.append(ScanIssue(kind=kind, file=rel, message=message))
+
+    def _bad_name(self, rel: str) -> None:
+        self._issue("unreadable", _printable(rel), "File name is not valid UTF-8; skipped.")
 
     def _add_file(self, rel: str, real: str, st: os.stat_result) -> None:
         if not stat.S_ISREG(st.st_mode):
@@ -142,13 +163,21 @@ class _Walker:
                 rel = _join(rel_dir, name)
                 if entry.is_symlink():
                     # git matches a symlink as a file, never as a folder.
-                    if not _ignored(chain, rel, False):
+                    if _ignored(chain, rel, False):
+                        continue
+                    if not _is_utf8(name):
+                        self._bad_name(rel)
+                    else:
                         # Logical paths are unique, so the heap never compares chains.
                         heapq.heappush(self.links, (rel, entry.path, chain))
                     continue
                 try:
                     is_dir = entry.is_dir(follow_symlinks=False)
                     if _ignored(chain, rel, is_dir):
+                        continue
+                    if not _is_utf8(name):
+                        # Its path could not be written as JSON: neither listed nor entered.
+                        self._bad_name(rel)
                         continue
                     if is_dir:
                         st = entry.stat(follow_symlinks=False)

@@ -196,3 +196,47 @@ def test_thousand_files_are_fast(repo: Path) -> None:
         times.append(time.perf_counter() - start)
     assert len(result.files) == 1021
     assert min(times) < 0.05, times
+
+
+def _bad_name(name: bytes) -> str:
+    """A file name that is not valid UTF-8, as Python spells it (with surrogate escapes)."""
+    decoded = os.fsdecode(name)
+    if os.fsencode(decoded) != name:
+        pytest.skip("the file system encoding is not UTF-8 with surrogate escapes")
+    return decoded
+
+
+def _create(path: Path, directory: bool = False) -> None:
+    try:
+        path.mkdir() if directory else path.write_text("x\n")
+    except (OSError, UnicodeError):
+        pytest.skip("the file system refuses names that are not UTF-8")
+
+
+def test_names_that_are_not_utf8_are_skipped_with_an_issue(repo: Path) -> None:
+    write(repo, "ok.py")
+    _create(repo / _bad_name(b"bad\xffname.py"))
+    _create(repo / _bad_name(b"dir\xfe"), directory=True)
+    write(repo, os.fsdecode(b"dir\xfe") + "/inner.py")  # never listed: its folder is skipped
+    write(repo, "src/good.py")
+    _create(repo / "src" / _bad_name(b"caf\xe9.yaml"))
+    (repo / "link.py").symlink_to("ok.py")
+    (repo / _bad_name(b"link\xff.py")).symlink_to("ok.py")
+    result = walk_repository(repo)
+    assert [f.path for f in result.files] == ["ok.py", "src/good.py"]  # a link lists once
+    message = "File name is not valid UTF-8; skipped."
+    assert [(i.kind, i.file, i.message) for i in result.issues] == [
+        ("unreadable", "bad\\xffname.py", message),
+        ("unreadable", "dir\\xfe", message),
+        ("unreadable", "link\\xff.py", message),
+        ("unreadable", "src/caf\\xe9.yaml", message),
+    ]
+    for issue in result.issues:
+        issue.file.encode("utf-8")
+        issue.model_dump_json()
+
+
+def test_ignored_names_that_are_not_utf8_are_skipped_silently(repo: Path) -> None:
+    write(repo, ".gitignore", "*.log\n")
+    _create(repo / _bad_name(b"run\xff.log"))
+    assert walk_repository(repo).issues == []

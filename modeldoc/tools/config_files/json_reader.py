@@ -13,6 +13,7 @@ from modeldoc.tools.config_files.leaves import (
     Collector,
     KeyPath,
     LineIndex,
+    parse_failure,
     source_text,
     walk_data,
     without_bom,
@@ -27,6 +28,11 @@ def read_json(text: str, out: Collector) -> None:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         out.issue(f"Could not parse the JSON: {error.msg}.", error.lineno)
+        return
+    except RecursionError:
+        raise  # reported for every format alike
+    except Exception as error:  # e.g. ValueError for an integer of more than 4,300 digits
+        out.issue(parse_failure("JSON", error))
         return
     if not isinstance(data, dict):
         return

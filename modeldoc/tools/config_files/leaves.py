@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 import textwrap
 from bisect import bisect_right
 from collections.abc import Callable
@@ -37,16 +38,23 @@ class Collector:
         self.params: list[Hyperparameter] = []
         self.issues: list[ScanIssue] = []
 
-    def leaf(self, path: KeyPath, line: int, text: str, value: JsonValue) -> None:
-        """Records one setting; raises `CapReached` when the file already has `MAX_LEAVES`."""
+    def leaf(
+        self, path: KeyPath, line: int, text: str, value: JsonValue, literal: bool = True
+    ) -> None:
+        """Records one setting; raises `CapReached` when the file already has `MAX_LEAVES`.
+
+        A value that JSON cannot hold (an integer of more than 4,300 digits) keeps only its text.
+        """
         if len(self.params) >= MAX_LEAVES:
             raise CapReached
+        if literal and not _serialisable(value):
+            value, literal = None, False
         name = next((part for part in reversed(path) if isinstance(part, str)), "")
         self.params.append(
             Hyperparameter(
                 name=name,
                 key=self.prefix + _dotted(path),
-                value=Value(text=text, literal=True, value=value),
+                value=Value(text=text, literal=literal, value=value if literal else None),
                 origin="config_file",
                 scope=self.file,
                 source=Source(file=self.file, line=max(line, 1)),
@@ -58,6 +66,22 @@ class Collector:
         issue = ScanIssue(kind="config", file=self.file, line=line, message=message)
         if issue not in self.issues:
             self.issues.append(issue)
+
+
+def _serialisable(value: JsonValue) -> bool:
+    try:
+        json.dumps(value)
+    except (ValueError, TypeError, RecursionError):
+        return False
+    return True
+
+
+def parse_failure(language: str, error: Exception) -> str:
+    """A one-sentence issue for a parser failure that is not a syntax error."""
+    if isinstance(error, ValueError) and "integer string conversion" in str(error):
+        limit = sys.get_int_max_str_digits()
+        return f"Could not parse the {language}: a number has more than {limit:,} digits."
+    return f"Could not parse the {language}: the parser failed ({type(error).__name__})."
 
 
 def _dotted(path: KeyPath) -> str:
@@ -128,6 +152,15 @@ def _data_has_dict(items: list[Any]) -> bool:
     )
 
 
+def _written(value: Any) -> str:
+    """A parsed value as JSON text, for a leaf whose source text was not found."""
+    try:
+        return json.dumps(json_value(value), ensure_ascii=False)
+    except (ValueError, TypeError, RecursionError):
+        # An integer too long for decimal text: hexadecimal has no such limit.
+        return hex(value) if isinstance(value, int) else f"<{type(value).__name__}>"
+
+
 def walk_data(data: dict[str, Any], out: Collector, locate: Locate) -> None:
     """Emit the leaves of parsed data, asking `locate` for lines in document order."""
 
@@ -136,10 +169,7 @@ def walk_data(data: dict[str, Any], out: Collector, locate: Locate) -> None:
         line, text = locate(path, value, leaf)
         line = line or parent_line
         if leaf:
-            written = (
-                text if text is not None else json.dumps(json_value(value), ensure_ascii=False)
-            )
-            out.leaf(path, line, written, json_value(value, text))
+            out.leaf(path, line, _written(value) if text is None else text, json_value(value, text))
         elif isinstance(value, dict):
             for key, item in value.items():
                 entry((*path, key), item, line)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from fnmatch import fnmatchcase
 from pathlib import PurePosixPath
 
@@ -20,6 +21,12 @@ _STEM_WORDS = (
     "settings",
 )
 _SKIP_DIRS = frozenset({".github", ".vscode", ".idea", ".devcontainer", "node_modules"})
+# What training runs write: checkpoints, trackers' folders and logs. A `.hydra/` folder is a
+# copy of one run's composed config, not the repository's own configuration.
+_RUN_OUTPUT_DIRS = frozenset(
+    {"checkpoints", "wandb", "mlruns", "lightning_logs", "runs", "outputs", "logs", ".hydra"}
+)
+_CHECKPOINT_DIR = re.compile(r"checkpoint-\d+")
 _SKIP_NAMES = frozenset(
     {
         "package.json",
@@ -51,6 +58,11 @@ _SKIP_PATTERNS = (
     "vocab*.json",
     "*.lock",
     "*.ipynb",
+    # Run outputs: trainer state, evaluation results and metrics, TensorBoard events.
+    "trainer_state.json",
+    "*_results.json",
+    "*metrics*.json",
+    "events.out.tfevents*",
 )
 
 
@@ -61,6 +73,8 @@ def is_config_file(path: str) -> bool:
         return False
     name, folders = parts[-1], parts[:-1]
     if _SKIP_DIRS.intersection(folders) or name in _SKIP_NAMES:
+        return False
+    if _RUN_OUTPUT_DIRS.intersection(folders) or any(map(_CHECKPOINT_DIR.fullmatch, folders)):
         return False
     if any(fnmatchcase(name, pattern) for pattern in _SKIP_PATTERNS):
         return False

@@ -11,6 +11,7 @@ from modeldoc.tools.config_files.leaves import (
     Collector,
     KeyPath,
     LineIndex,
+    parse_failure,
     source_text,
     walk_data,
     without_bom,
@@ -33,6 +34,11 @@ def read_toml(text: str, out: Collector) -> None:
         line = int(position.group(1)) if position and position.group(1) else None
         detail = message[: position.start()] if position else message
         out.issue(f"Could not parse the TOML: {detail.rstrip('.')}.", line)
+        return
+    except RecursionError:
+        raise  # reported for every format alike
+    except Exception as error:  # e.g. ValueError for an integer of more than 4,300 digits
+        out.issue(parse_failure("TOML", error))
         return
     scanner = _TomlScanner(text)
     # On a surprise keep the positions found so far; the rest fall back to their table's line.

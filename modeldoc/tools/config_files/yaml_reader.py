@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from typing import Any
 
 import yaml
@@ -23,6 +24,7 @@ _MAX_NODES = 1_000_000
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_INT_TAG = "tag:yaml.org,2002:int"
 # PyYAML follows YAML 1.1, where `1e-3` (no dot) is a string; configs mean a float (OmegaConf
 # and YAML 1.2 read it so), and JSON numbers like `1e5` must match json.loads.
 _EXP_FLOAT = re.compile(r"[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)[eE][-+]?\d+")
@@ -77,12 +79,25 @@ def _yaml_line(text: str, error: yaml.YAMLError) -> int | None:
     return None
 
 
+def _too_long(text: str) -> bool:
+    """Whether `int()` refuses `text` for its length (0 means no limit)."""
+    limit = sys.get_int_max_str_digits()
+    return limit > 0 and sum(char.isdigit() for char in text) > limit
+
+
 class Unrecordable(Exception):
     """A value that cannot become JSON: recursive, or too large once aliases expand."""
 
     def __init__(self, message: str, per_file: bool) -> None:
         super().__init__(message)
         self.per_file = per_file  # reported once per file rather than at each leaf
+
+
+class TooLong(Unrecordable):
+    """An integer with more digits than Python converts from text (4,300): kept as text."""
+
+    def __init__(self) -> None:
+        super().__init__("A number is too long to read as a value.", False)
 
 
 class YamlReader:
@@ -186,6 +201,9 @@ class YamlReader:
     def _leaf(self, node: yaml.Node, path: KeyPath, line: int) -> None:
         try:
             value = self.to_json(node, set())
+        except TooLong:
+            self.out.leaf(path, line, self.source(node), None, literal=False)
+            return
         except Unrecordable as error:
             value = None
             self.out.issue(str(error), None if error.per_file else line)
@@ -240,7 +258,11 @@ class YamlReader:
             return number if math.isfinite(number) else str(node.value)
         try:
             value = self.constructor.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, TypeError, ArithmeticError):
+        except ValueError:
+            if node.tag == _INT_TAG and _too_long(str(node.value)):
+                raise TooLong from None
+            return str(node.value)  # a malformed typed scalar
+        except (yaml.YAMLError, TypeError, ArithmeticError):
             # Unknown tags (`!include`, `!!python/...`) and malformed typed scalars.
             return str(node.value)
         return json_value(value, str(node.value))
