@@ -8,6 +8,7 @@ says it is secret (`api_key`, `db_password`, `hf_token`) is replaced whole.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from modeldoc.facts import Hyperparameter, Readme, Value
 
@@ -47,6 +48,7 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _KEY_LIKE = re.compile(r"\S{16,}")
 
 
+@lru_cache(maxsize=65536)
 def redact_text(text: str) -> str:
     """`text` with every credential-shaped part replaced by `[REDACTED]`."""
     if not text:
@@ -61,6 +63,7 @@ def _replacement(match: re.Match[str]) -> str:
     return REDACTED
 
 
+@lru_cache(maxsize=8192)
 def is_secret_name(name: str) -> bool:
     """True for setting names that hold secrets: `api_key`, `db_password`, `hf_token` ..."""
     words = [word for word in re.split(r"[^a-z0-9]+", _CAMEL.sub("_", name).lower()) if word]
