@@ -156,10 +156,7 @@ class _FileVisitor:
             for assignment in captures.get("call_assignment", [])
             if (right := assignment.child_by_field_name("right")) is not None
         }
-        definitions = sorted(
-            captures.get("class", []) + captures.get("function", []),
-            key=lambda node: node.start_byte,
-        )
+        definitions = sorted(captures.get("class", []) + captures.get("function", []), key=_START)
         self.scopes = nest(definitions, class_type="class_definition")
         for scope in self.scopes:
             self._symbol(scope)
