@@ -14,10 +14,10 @@ MAX_ROWS = 40
 MAX_CALL_CHARS = 100
 
 
-# Control characters (terminal escapes) and bidi overrides in repository text would drive the
-# terminal or reorder what it shows; each prints as U+FFFD instead.
+# Control characters (terminal escapes, newlines) and bidi overrides in repository text would
+# drive the terminal, fake lines or reorder what it shows; each prints as U+FFFD instead.
 _UNSAFE = dict.fromkeys(
-    [*range(0x00, 0x0A), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0), 0x200E, 0x200F,
+    [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), 0x200E, 0x200F, 0x2028, 0x2029,
      *range(0x202A, 0x202F), *range(0x2066, 0x206A)],
     "\ufffd",
 )  # fmt: skip

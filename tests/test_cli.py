@@ -54,3 +54,16 @@ def test_churn_json_has_the_pipeline_and_split() -> None:
         "pandas",
         "skops",
     }
+
+
+def test_summary_prints_no_control_characters(tmp_path: Path) -> None:
+    (tmp_path / "train.py").write_text(
+        'title = "\x1b]0;pwned\x07\x1b[31mRED\u202eevil\\nfake"\nloss.backward()\n'
+    )
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "configs" / "run.yaml").write_text('"a\\nb": 1\n')
+    result = runner.invoke(app, ["scan", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "\ufffd" in result.output
+    assert not any(ch in result.output for ch in ("\x1b", "\x07", "\u202e"))
+    assert "\nb = 1" not in result.output

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from pydantic import JsonValue
 
 from modeldoc.facts import Call, Hyperparameter, HyperparameterConflict, Value
+from modeldoc.tools.secrets import REDACTED
 
 
 def call_settings(call: Call, scope: str) -> Iterator[Hyperparameter]:
@@ -27,8 +28,11 @@ def call_settings(call: Call, scope: str) -> Iterator[Hyperparameter]:
 def _identity(value: Value) -> str:
     """What makes two values the same: the literal when known, else the text as written.
 
-    Numbers compare by value (`0` and `0.0` are one value); booleans stay booleans.
+    Numbers compare by value (`0` and `0.0` are one value); booleans stay booleans. Redacted
+    values are one value: what they held is not ours to compare, or to hint at.
     """
+    if REDACTED in value.text:
+        return REDACTED
     if value.literal:
         return json.dumps(_numbers_by_value(value.value), sort_keys=True)
     return value.text

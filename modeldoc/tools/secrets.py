@@ -30,6 +30,10 @@ _CREDENTIAL = re.compile(
             r"(?i:aws_secret_access_key)(\s*[:=]\s*['\"]?)[A-Za-z0-9/+=]{40}",
             # user:password@ in a URL
             r"(?<=://)[^/\s:@'\"]+:[^/\s@'\"]+(?=@)",
+            # password=... in a connection string (DSN, ODBC, JDBC)
+            r"(?i:(?<=\bpassword=)|(?<=\bpwd=)|(?<=\bpasswd=))[^;\s'\"]+",
+            # HTTP authorisation values
+            r"(?i:(?<=\bbasic )|(?<=\bbearer ))[A-Za-z0-9+/=._~-]{8,}",
         )
     )
 )
@@ -43,6 +47,7 @@ _KEY_OWNERS = {"api", "access", "private", "secret", "auth", "wandb", "hf", "ope
 _TOKEN_NOT_SECRET = {
     "pad", "eos", "bos", "unk", "sep", "cls", "mask", "start", "end", "special", "additional",
 }  # fmt: skip
+_SHORT_SECRET_WORDS = {"pass", "pw", "auth"}
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 # A value that could be a key: long, with no spaces.
 _KEY_LIKE = re.compile(r"\S{16,}")
@@ -68,6 +73,8 @@ def is_secret_name(name: str) -> bool:
     """True for setting names that hold secrets: `api_key`, `db_password`, `hf_token` ..."""
     words = [word for word in re.split(r"[^a-z0-9]+", _CAMEL.sub("_", name).lower()) if word]
     if any(word in _SECRET_WORDS for word in words):
+        return True
+    if words and words[-1] in _SHORT_SECRET_WORDS:  # `pass`, `db_pw`; not `pass_through`
         return True
     for before, word in zip(["", *words], words, strict=False):
         if word == "key" and before in _KEY_OWNERS:

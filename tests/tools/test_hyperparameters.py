@@ -58,3 +58,13 @@ def test_numbers_compare_by_value() -> None:
         setting("bias", 1, "config_file", "a.yaml", 4),
     ]
     assert lines(values) == {"bias": [3, 4]}
+
+
+def test_redacted_values_never_conflict() -> None:
+    shaped = Value(text='"[REDACTED]"', literal=False)
+    named = Value(text="[REDACTED]", literal=False)
+    values = [
+        setting("api_key", 1, "dataclass", "Config", 1).model_copy(update={"value": shaped}),
+        setting("api_key", 1, "config_file", "a.yaml", 2).model_copy(update={"value": named}),
+    ]
+    assert lines(values) == {}

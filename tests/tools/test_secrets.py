@@ -111,3 +111,25 @@ def test_constructor_defaults_are_redacted() -> None:
     (model,) = resolve_models([facts])
     defaults = {p.name: p.default.text for p in model.parameters if p.default}
     assert defaults == {"password": REDACTED, "width": "8"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "host=db user=admin password=hunter4dsn",
+        "Server=x;Database=y;Password=hunter5conn;",
+        "Authorization: Basic dXNlcjpwYXNzd29yZA==",
+        "Bearer eyJhbGciOiJIUzI1NiJ9.payload.sig",
+    ],
+)
+def test_connection_strings_and_auth_headers(text: str) -> None:
+    redacted = redact_text(text)
+    assert REDACTED in redacted
+    assert not any(secret in redacted for secret in ("hunter", "dXNlcj", "eyJhbG"))
+
+
+@pytest.mark.parametrize(
+    ("name", "secret"), [("pass", True), ("db_pw", True), ("pass_through", False)]
+)
+def test_short_secret_names(name: str, secret: bool) -> None:
+    assert is_secret_name(name) is secret

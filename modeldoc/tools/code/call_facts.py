@@ -69,7 +69,7 @@ def _opened(value: Value) -> Value:
     """`open("model.pkl", "wb")` -> its first argument (pickle.dump writes to a file object)."""
     try:
         expression = ast.parse(value.text, mode="eval").body
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return value
     if (
         isinstance(expression, ast.Call)

@@ -10,9 +10,10 @@ never a failed one.
 from __future__ import annotations
 
 import multiprocessing
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from pydantic import TypeAdapter
 
@@ -66,11 +67,22 @@ def extract_code_files(files: list[RepoFile], workers: int = 1) -> CodeFiles:
     With `workers` above one and enough code, in that many worker processes.
     """
     code_files = [file for file in files if extractor_for(file.path) is not None]
-    if workers > 1 and sum(file.size for file in code_files) >= POOL_MIN_BYTES:
+    if (
+        workers > 1
+        and sum(file.size for file in code_files) >= POOL_MIN_BYTES
+        and _main_is_importable()
+    ):
         pooled = _extract_in_pool(code_files, workers)
         if pooled is not None:
             return pooled
     return _extract_chunk(code_files)
+
+
+def _main_is_importable() -> bool:
+    """Workers re-import the main module; a script read from standard input has none."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    return path is None or Path(path).exists()
 
 
 def _extract_in_pool(files: list[RepoFile], workers: int) -> CodeFiles | None:

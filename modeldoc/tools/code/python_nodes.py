@@ -41,7 +41,7 @@ def _value(kind: str, text: str) -> Value:
     """The common cases without a second parse; the same text recurs, so one frozen instance."""
     redacted = redact_text(text)
     if redacted != text:
-        return Value(text=redacted, literal=False)
+        return to_value(redacted).model_copy(update={"literal": False, "value": None})
     if kind in _NEVER_LITERAL:
         return Value(text=text, literal=False)
     if kind in _CONSTANTS:

@@ -49,6 +49,8 @@ class Collector:
             raise CapReached
         if literal and not _serialisable(value):
             value, literal = None, False
+        if len(text) > MAX_VALUE_CHARS:  # keep facts small: an alias bomb, a pasted blob
+            text, value, literal = text[:MAX_VALUE_CHARS] + "…", None, False
         name = next((part for part in reversed(path) if isinstance(part, str)), "")
         self.params.append(
             Hyperparameter(
@@ -66,6 +68,9 @@ class Collector:
         issue = ScanIssue(kind="config", file=self.file, line=line, message=message)
         if issue not in self.issues:
             self.issues.append(issue)
+
+
+MAX_VALUE_CHARS = 4_000
 
 
 def _serialisable(value: JsonValue) -> bool:

@@ -21,6 +21,8 @@ _STEM_WORDS = (
     "settings",
 )
 _SKIP_DIRS = frozenset({".github", ".vscode", ".idea", ".devcontainer", "node_modules"})
+# Data sets are records, not settings (`data/train_squad.json`).
+_DATA_DIRS = frozenset({"data", "datasets", "dataset"})
 # What training runs write: checkpoints, trackers' folders and logs. A `.hydra/` folder is a
 # copy of one run's composed config, not the repository's own configuration.
 _RUN_OUTPUT_DIRS = frozenset(
@@ -72,7 +74,9 @@ def is_config_file(path: str) -> bool:
     if not parts:
         return False
     name, folders = parts[-1], parts[:-1]
-    if _SKIP_DIRS.intersection(folders) or name in _SKIP_NAMES:
+    if _SKIP_DIRS.intersection(folders) or _DATA_DIRS.intersection(folders):
+        return False
+    if name in _SKIP_NAMES:
         return False
     if _RUN_OUTPUT_DIRS.intersection(folders) or any(map(_CHECKPOINT_DIR.fullmatch, folders)):
         return False

@@ -20,7 +20,7 @@ from modeldoc.tools.config_files.leaves import (
 
 # Aliases can nest so that a small file expands exponentially ("billion laughs"); cap the
 # nodes turned into values per file. A 512 KB file without aliases has far fewer.
-_MAX_NODES = 1_000_000
+_MAX_NODES = 100_000
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"

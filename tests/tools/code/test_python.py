@@ -554,3 +554,9 @@ def test_models_built_at_module_level() -> None:
         "seq": ("variable", "keras", 7, ["layers.Dense", "layers.Dense"]),
         "functional": ("variable", "keras", 14, ["layers.Dense", "layers.Dense"]),
     }
+
+
+def test_deeply_nested_artefact_path_keeps_its_text() -> None:
+    facts = extract("import torch\ntorch.save(m, " + "-" * 3000 + "1)\n", "train.py")
+    (artefact,) = facts.artifacts
+    assert artefact.path is not None and not artefact.path.literal

@@ -108,3 +108,8 @@ def test_run_outputs_are_not_config_files(path: str) -> None:
 )
 def test_configs_near_run_output_names_are_kept(path: str) -> None:
     assert is_config_file(path)
+
+
+def test_data_folders_are_not_configs() -> None:
+    assert not is_config_file("data/train_squad.json")
+    assert not is_config_file("datasets/train/config.yaml")
