@@ -1,0 +1,149 @@
+"""Load a model file safely: formats that cannot run code load without asking; pickles only
+with the user's explicit trust, given on the command line.
+
+`CheckpointRefused` stops a build (the CLI exits 2 and says how to opt in). A file that
+should load but cannot (truncated, corrupt, from an old library) raises
+`CheckpointUnreadable`, which the build records as a fact and goes on without it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from modeldoc.errors import ModeldocError
+from modeldoc.tools.checkpoints.detect import Detection, Format, detect_format
+from modeldoc.tools.checkpoints.safetensors_header import (
+    SafetensorsError,
+    SafetensorsHeader,
+    read_header,
+)
+
+# The native parsers of XGBoost and LightGBM have crashed on crafted files: cap what they read.
+MAX_MODEL_BYTES = 1_000_000_000
+# skops: types trusted by module, plus the few standard containers library models use.
+_TRUSTED_MODULES = ("sklearn.", "xgboost.", "lightgbm.")
+_TRUSTED_TYPES = frozenset({"collections.OrderedDict"})
+TRUST_PICKLE_HINT = (
+    "loading it runs any code it contains; pass --trust-pickle on the command line to load it "
+    "anyway (a config file cannot), or save the model with skops, XGBoost JSON or LightGBM text"
+)
+
+
+class CheckpointRefused(ModeldocError):
+    """The file could run code when loaded, or needs types outside the allowlist."""
+
+
+class CheckpointUnreadable(ModeldocError):
+    """The file is of a loadable format but does not load (corrupt, truncated, too old)."""
+
+
+@dataclass(frozen=True)
+class LoadedCheckpoint:
+    """What was loaded and how: the object (None for header-only formats) and its library."""
+
+    path: Path
+    detection: Detection
+    library: str
+    model: object | None = None
+    header: SafetensorsHeader | None = None
+    trusted_pickle: bool = False
+
+
+def load_checkpoint(path: Path, *, trust_pickle: bool = False) -> LoadedCheckpoint:
+    """Load the model file at `path` by the format its bytes show."""
+    detection = detect_format(path)
+    if path.stat().st_size > MAX_MODEL_BYTES:
+        raise CheckpointUnreadable(f"{path.name}: larger than {MAX_MODEL_BYTES:,} bytes")
+    match detection.format:
+        case Format.XGBOOST_JSON | Format.XGBOOST_UBJ:
+            return LoadedCheckpoint(path, detection, "xgboost", model=_xgboost(path))
+        case Format.LIGHTGBM_TEXT:
+            return LoadedCheckpoint(path, detection, "lightgbm", model=_lightgbm(path))
+        case Format.SKOPS:
+            return LoadedCheckpoint(path, detection, "skops", model=_skops(path))
+        case Format.SAFETENSORS:
+            try:
+                header = read_header(path)
+            except SafetensorsError as error:
+                raise CheckpointUnreadable(str(error)) from error
+            return LoadedCheckpoint(path, detection, "safetensors", header=header)
+        case Format.PICKLE | Format.COMPRESSED:
+            if not trust_pickle:
+                raise CheckpointRefused(
+                    f"{path.name} is a pickle ({detection.evidence}): " + TRUST_PICKLE_HINT
+                )
+            return LoadedCheckpoint(
+                path, detection, "joblib", model=_pickle(path), trusted_pickle=True
+            )
+        case Format.TORCH_ZIP:
+            raise CheckpointRefused(
+                f"{path.name} is a PyTorch file holding a pickle; only its state dict could be "
+                "read, with torch.load(weights_only=True), which this build does not install"
+            )
+        case _:
+            raise CheckpointUnreadable(
+                f"{path.name}: not a model file modeldoc loads ({detection.evidence})"
+            )
+
+
+def _xgboost(path: Path) -> object:
+    import xgboost
+
+    booster = xgboost.Booster()
+    try:
+        booster.load_model(str(path))
+    except xgboost.core.XGBoostError as error:
+        raise CheckpointUnreadable(
+            f"{path.name}: XGBoost could not load it ({_first_line(error)})"
+        ) from error
+    return booster
+
+
+def _lightgbm(path: Path) -> object:
+    import lightgbm
+
+    try:
+        return lightgbm.Booster(model_file=str(path))
+    except lightgbm.basic.LightGBMError as error:
+        raise CheckpointUnreadable(
+            f"{path.name}: LightGBM could not load it ({_first_line(error)})"
+        ) from error
+
+
+def _skops(path: Path) -> object:
+    import skops.io
+
+    try:
+        needed = skops.io.get_untrusted_types(file=path)
+    except Exception as error:  # any failure to read the archive: not loadable
+        raise CheckpointUnreadable(
+            f"{path.name}: skops could not read it ({_first_line(error)})"
+        ) from error
+    refused = sorted(
+        t for t in needed if not t.startswith(_TRUSTED_MODULES) and t not in _TRUSTED_TYPES
+    )
+    if refused:
+        raise CheckpointRefused(
+            f"{path.name} needs types outside the allowlist: {', '.join(refused)}"
+        )
+    try:
+        return skops.io.load(path, trusted=list(needed))
+    except Exception as error:  # a version mismatch or a damaged member
+        raise CheckpointUnreadable(
+            f"{path.name}: skops could not load it ({_first_line(error)})"
+        ) from error
+
+
+def _pickle(path: Path) -> object:
+    import joblib
+
+    try:
+        return joblib.load(path)
+    except Exception as error:  # an old library version, a missing module, a damaged file
+        raise CheckpointUnreadable(f"{path.name}: not loadable ({_first_line(error)})") from error
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0][:200] if text else type(error).__name__
