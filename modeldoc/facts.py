@@ -273,6 +273,51 @@ class RepoFacts(Fact):
     readme: Readme | None = None
 
 
+class PipelineStep(Fact):
+    """One step of a loaded pipeline: its name, class and own parameters."""
+
+    name: str
+    estimator: str = Field(description="qualified class name")
+    parameters: dict[str, JsonValue] = Field(default_factory=dict)
+
+
+class TensorInfo(Fact):
+    """One tensor of a weights file, from its header."""
+
+    name: str
+    dtype: str
+    shape: list[int]
+
+
+class Checkpoint(Fact):
+    """A model file: what its bytes are, whether it loaded, and what the loaded model says.
+
+    A file that did not load keeps `loaded=False` and the reason; nothing else is guessed.
+    """
+
+    file: str
+    sha256: str
+    size_bytes: int
+    format: str
+    evidence: str = Field(description="what in the bytes identified the format")
+    library: str | None = None
+    loaded: bool = False
+    not_loaded_reason: str | None = None
+    trusted_pickle: bool = Field(
+        default=False, description="loaded from a pickle because the user passed --trust-pickle"
+    )
+    estimator: str | None = Field(default=None, description="qualified class of the model")
+    parameters: dict[str, JsonValue] = Field(default_factory=dict)
+    steps: list[PipelineStep] = Field(default_factory=list)
+    feature_names: list[str] | None = None
+    n_features: int | None = None
+    classes: list[JsonValue] | None = None
+    n_trees: int | None = None
+    objective: str | None = None
+    n_parameters: int | None = Field(default=None, description="weights files: elements")
+    tensors: list[TensorInfo] = Field(default_factory=list)
+
+
 class Generator(Fact):
     """The program that wrote the fact sheet."""
 
@@ -298,8 +343,8 @@ class FactSheet(Fact):
     repo: RepoFacts
     code: CodeFacts
     # Filled by later stages (checkpoint loading, data profiling, evaluation, explanation,
-    # writing); empty until those stages run.
-    checkpoints: list[dict[str, JsonValue]] = Field(default_factory=list)
+    # writing); empty until those stages run. `data` onwards are typed by their stages.
+    checkpoints: list[Checkpoint] = Field(default_factory=list)
     data: list[dict[str, JsonValue]] = Field(default_factory=list)
     evaluation: dict[str, JsonValue] | None = None
     explanations: dict[str, JsonValue] | None = None
