@@ -318,6 +318,46 @@ class Checkpoint(Fact):
     tensors: list[TensorInfo] = Field(default_factory=list)
 
 
+class ColumnRange(Fact):
+    """The range of a numeric column (missing values left out)."""
+
+    min: float | None
+    max: float | None
+    mean: float | None
+
+
+class ColumnCheck(Fact):
+    """The data's columns against the features the model expects: every difference listed."""
+
+    expected: list[str]
+    missing: list[str] = Field(default_factory=list, description="expected, not in the data")
+    extra: list[str] = Field(default_factory=list, description="in the data, not expected")
+    reordered: bool = Field(default=False, description="same names in another order")
+
+    @property
+    def matches(self) -> bool:
+        """The data has exactly the expected columns in the expected order."""
+        return not (self.missing or self.extra or self.reordered)
+
+
+class DataProfile(Fact):
+    """An evaluation data file: what it holds, computed from the file itself."""
+
+    file: str
+    sha256: str
+    format: Literal["csv", "parquet"]
+    rows: int
+    columns: list[str]
+    dtypes: dict[str, str]
+    missing: dict[str, int] = Field(default_factory=dict, description="columns with missing values")
+    ranges: dict[str, ColumnRange] = Field(default_factory=dict)
+    target: str | None = None
+    label_counts: dict[str, int] | None = Field(
+        default=None, description="rows per target value, for a categorical target"
+    )
+    column_check: ColumnCheck | None = None
+
+
 class Generator(Fact):
     """The program that wrote the fact sheet."""
 
@@ -345,7 +385,7 @@ class FactSheet(Fact):
     # Filled by later stages (checkpoint loading, data profiling, evaluation, explanation,
     # writing); empty until those stages run. `data` onwards are typed by their stages.
     checkpoints: list[Checkpoint] = Field(default_factory=list)
-    data: list[dict[str, JsonValue]] = Field(default_factory=list)
+    data: list[DataProfile] = Field(default_factory=list)
     evaluation: dict[str, JsonValue] | None = None
     explanations: dict[str, JsonValue] | None = None
     narrative: dict[str, JsonValue] | None = None

@@ -1,0 +1,1 @@
+"""Evaluation data: read tables safely and profile them."""
