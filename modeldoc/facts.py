@@ -358,6 +358,36 @@ class DataProfile(Fact):
     column_check: ColumnCheck | None = None
 
 
+class Metric(Fact):
+    """One metric over the evaluation rows: its value and 95% bootstrap interval, or why it
+    was not computed."""
+
+    name: str
+    value: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    not_computed: str | None = Field(default=None, description="why there is no value")
+
+
+class Evaluation(Fact):
+    """Metrics of the model on the evaluation data, computed, never estimated."""
+
+    task: Literal["classification", "regression"]
+    rows: int
+    metrics: list[Metric] = Field(default_factory=list)
+    labels: list[str] = Field(default_factory=list, description="class labels, in matrix order")
+    per_class: dict[str, dict[str, float]] = Field(
+        default_factory=dict, description="label -> precision, recall, f1, support"
+    )
+    confusion_matrix: list[list[int]] | None = None
+    bootstrap_resamples: int = 0
+    bootstrap_seed: int | None = None
+
+    def metric(self, name: str) -> Metric | None:
+        """The metric called `name`, if computed or tried."""
+        return next((metric for metric in self.metrics if metric.name == name), None)
+
+
 class Generator(Fact):
     """The program that wrote the fact sheet."""
 
@@ -386,7 +416,7 @@ class FactSheet(Fact):
     # writing); empty until those stages run. `data` onwards are typed by their stages.
     checkpoints: list[Checkpoint] = Field(default_factory=list)
     data: list[DataProfile] = Field(default_factory=list)
-    evaluation: dict[str, JsonValue] | None = None
+    evaluation: Evaluation | None = None
     explanations: dict[str, JsonValue] | None = None
     narrative: dict[str, JsonValue] | None = None
     provenance: Provenance

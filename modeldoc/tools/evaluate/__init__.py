@@ -1,0 +1,1 @@
+"""Metrics, confidence intervals and slices, computed from the model's predictions."""
