@@ -369,6 +369,27 @@ class Metric(Fact):
     not_computed: str | None = Field(default=None, description="why there is no value")
 
 
+class SliceGroup(Fact):
+    """The metrics on the rows that share one value of a sensitive column."""
+
+    value: str
+    rows: int
+    metrics: dict[str, float | None] = Field(default_factory=dict)
+
+
+class SliceReport(Fact):
+    """Results per value of one sensitive column (fairlearn's MetricFrame) and the gaps."""
+
+    column: str
+    groups: list[SliceGroup] = Field(default_factory=list)
+    largest_gap: dict[str, float | None] = Field(
+        default_factory=dict, description="metric -> max minus min over the groups"
+    )
+    demographic_parity_difference: float | None = None
+    equalized_odds_difference: float | None = None
+    not_computed: dict[str, str] = Field(default_factory=dict, description="metric -> why")
+
+
 class Evaluation(Fact):
     """Metrics of the model on the evaluation data, computed, never estimated."""
 
@@ -382,6 +403,7 @@ class Evaluation(Fact):
     confusion_matrix: list[list[int]] | None = None
     bootstrap_resamples: int = 0
     bootstrap_seed: int | None = None
+    slices: list[SliceReport] = Field(default_factory=list)
 
     def metric(self, name: str) -> Metric | None:
         """The metric called `name`, if computed or tried."""
