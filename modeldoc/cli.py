@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 from modeldoc import __version__
-from modeldoc.errors import ModeldocError
+from modeldoc.errors import InputError, ModeldocError
 
 app = typer.Typer(
     help="Document machine-learning models from their code, checkpoints and data.",
@@ -73,3 +73,38 @@ def scan(
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
         return
     print_summary(Console(highlight=False), result.repo, result.code)
+
+
+@app.command()
+def build(
+    repo: Annotated[Path, typer.Argument(help="The model repository to document.")],
+    model: Annotated[Path | None, typer.Option(help="The model file (checkpoint).")] = None,
+    data: Annotated[Path | None, typer.Option(help="Evaluation data: CSV or Parquet.")] = None,
+    target: Annotated[str | None, typer.Option(help="The target column in the data.")] = None,
+    task: Annotated[str | None, typer.Option(help="auto, classification or regression.")] = None,
+    sensitive: Annotated[
+        list[str] | None, typer.Option(help="A column to report results per value of (repeat).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Output folder (default: modeldoc-out).")] = None,
+    trust_pickle: Annotated[
+        bool, typer.Option("--trust-pickle", help="Load a pickle/joblib model (runs its code).")
+    ] = False,
+) -> None:
+    """Compute the facts of a model: code, checkpoint, data profile and metrics, written to
+    OUT/facts.json (settings also from modeldoc.yml or [tool.modeldoc]; the command line wins)."""
+    from modeldoc.agent.graph import compile_graph
+    from modeldoc.output import write_atomically
+    from modeldoc.settings import load_settings
+
+    given = {"model": model, "data": data, "target": target, "task": task,
+             "sensitive": sensitive, "out": out, "trust_pickle": trust_pickle}  # fmt: skip
+    try:
+        if not repo.is_dir():
+            raise InputError(f"{repo}: not a directory")
+        settings = load_settings(repo, given)
+        state = compile_graph().invoke({"repo_path": str(repo), "settings": settings})
+    except ModeldocError as error:
+        raise _fail(str(error)) from error
+    target_file = settings.out / "facts.json"
+    write_atomically(target_file, state["facts"].model_dump_json(indent=2) + "\n")
+    print(f"facts: {target_file}")

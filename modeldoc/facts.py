@@ -404,6 +404,7 @@ class Evaluation(Fact):
     bootstrap_resamples: int = 0
     bootstrap_seed: int | None = None
     slices: list[SliceReport] = Field(default_factory=list)
+    not_computed: str | None = Field(default=None, description="why there are no metrics")
 
     def metric(self, name: str) -> Metric | None:
         """The metric called `name`, if computed or tried."""

@@ -15,11 +15,13 @@ if TYPE_CHECKING:
 
 
 def build_graph() -> StateGraph[BuildState, None, BuildInput, BuildState]:
-    """The uncompiled graph: scan first; later stages hang off it."""
+    """The uncompiled graph: scan, then the model (checkpoint, data, metrics)."""
     graph = StateGraph(BuildState, input_schema=BuildInput)
     graph.add_node("scan", nodes.scan)
+    graph.add_node("model", nodes.model)
     graph.add_edge(START, "scan")
-    graph.add_edge("scan", END)
+    graph.add_edge("scan", "model")
+    graph.add_edge("model", END)
     return graph
 
 

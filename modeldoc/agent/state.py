@@ -5,13 +5,17 @@ from __future__ import annotations
 from typing import TypedDict
 
 from modeldoc.facts import FactSheet
+from modeldoc.settings import BuildSettings
 
 
-class BuildInput(TypedDict):
+class BuildInput(TypedDict, total=False):
     """What a run starts from."""
 
     repo_path: str
-    """The model repository to document, as the user gave it."""
+    """The model repository to document, as the user gave it (required)."""
+
+    settings: BuildSettings
+    """What to load, evaluate and where to write; without it only the code is read."""
 
 
 class BuildState(TypedDict, total=False):
@@ -22,6 +26,9 @@ class BuildState(TypedDict, total=False):
 
     repo_path: str
     """The model repository to document, as the user gave it."""
+
+    settings: BuildSettings
+    """What to load, evaluate and where to write."""
 
     facts: FactSheet
     """The fact sheet so far; each node fills its own part."""

@@ -19,7 +19,14 @@ _MAX_TEXT = 200
 
 
 def checkpoint_facts(path: Path, name: str, *, trust_pickle: bool = False) -> Checkpoint:
-    """Facts about the model file at `path`, shown as `name`.
+    """Facts about the model file at `path`, shown as `name` (see `describe_checkpoint`)."""
+    return describe_checkpoint(path, name, trust_pickle=trust_pickle)[0]
+
+
+def describe_checkpoint(
+    path: Path, name: str, *, trust_pickle: bool = False
+) -> tuple[Checkpoint, LoadedCheckpoint | None]:
+    """Facts about the model file at `path`, and the loaded model when it loaded.
 
     Raises `CheckpointRefused` (a pickle without trust, types outside the allowlist); a file
     that does not load is a fact with the reason, never an error.
@@ -29,7 +36,7 @@ def checkpoint_facts(path: Path, name: str, *, trust_pickle: bool = False) -> Ch
         loaded = load_checkpoint(path, trust_pickle=trust_pickle)
     except CheckpointUnreadable as error:
         detection = detect_format(path)
-        return Checkpoint(
+        unloaded = Checkpoint(
             file=name,
             sha256=sha256,
             size_bytes=size,
@@ -37,7 +44,8 @@ def checkpoint_facts(path: Path, name: str, *, trust_pickle: bool = False) -> Ch
             evidence=detection.evidence,
             not_loaded_reason=str(error),
         )
-    return Checkpoint(
+        return unloaded, None
+    facts = Checkpoint(
         file=name,
         sha256=sha256,
         size_bytes=size,
@@ -48,6 +56,7 @@ def checkpoint_facts(path: Path, name: str, *, trust_pickle: bool = False) -> Ch
         trusted_pickle=loaded.trusted_pickle,
         **_describe(loaded),
     )
+    return facts, loaded
 
 
 def _digest(path: Path) -> tuple[str, int]:

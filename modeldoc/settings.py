@@ -1,0 +1,77 @@
+"""Build settings: the command line over `modeldoc.yml` over `[tool.modeldoc]` in pyproject.
+
+`trust_pickle` is accepted from the command line only: a file in the repository (which a pull
+request can edit) must never be able to make modeldoc run a pickle.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from modeldoc.errors import InputError
+
+Task = Literal["auto", "classification", "regression"]
+
+
+class BuildSettings(BaseModel):
+    """What `modeldoc build` documents and where it writes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: Path | None = None
+    data: Path | None = None
+    target: str | None = None
+    task: Task = "auto"
+    sensitive: list[str] = Field(default_factory=list)
+    out: Path = Path("modeldoc-out")
+    trust_pickle: bool = False
+
+
+_FILE_KEYS = {"model", "data", "target", "task", "sensitive", "out"}
+
+
+def load_settings(repo: Path, command_line: dict[str, Any]) -> BuildSettings:
+    """Settings for `repo`: values given on the command line win over the repository's."""
+    from_file = _file_settings(repo)
+    if "trust_pickle" in from_file or "trust-pickle" in from_file:
+        raise InputError("trust_pickle can only be given on the command line (--trust-pickle)")
+    unknown = set(from_file) - _FILE_KEYS
+    if unknown:
+        raise InputError(f"unknown modeldoc settings: {', '.join(sorted(unknown))}")
+    for key in ("model", "data", "out"):
+        if from_file.get(key):
+            from_file[key] = repo / str(from_file[key])
+    merged = {**from_file, **{k: v for k, v in command_line.items() if v not in (None, [], ())}}
+    try:
+        return BuildSettings(**merged)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise InputError(f"setting {where}: {first['msg']}") from error
+
+
+def _file_settings(repo: Path) -> dict[str, Any]:
+    config = repo / "modeldoc.yml"
+    if config.is_file():
+        try:
+            data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as error:
+            raise InputError(f"{config.name}: not valid YAML ({error})") from error
+        if not isinstance(data, dict):
+            raise InputError(f"{config.name}: expected a mapping of settings")
+        return dict(data)
+    pyproject = repo / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            table = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as error:
+            raise InputError(f"pyproject.toml: not valid TOML ({error})") from error
+        settings = table.get("tool", {}).get("modeldoc", {})
+        if isinstance(settings, dict):
+            return dict(settings)
+    return {}

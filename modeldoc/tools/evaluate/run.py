@@ -1,0 +1,93 @@
+"""The model facts of a build: the checkpoint, the evaluation data and the metrics on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from modeldoc.errors import InputError
+from modeldoc.facts import Checkpoint, DataProfile, Evaluation
+from modeldoc.settings import BuildSettings
+from modeldoc.tools.checkpoints.introspect import describe_checkpoint
+from modeldoc.tools.data.profile import profile_table
+from modeldoc.tools.data.tables import DataError, read_table
+from modeldoc.tools.evaluate.metrics import classification, regression
+from modeldoc.tools.evaluate.predict import PredictionError, predict
+from modeldoc.tools.evaluate.slices import slice_report
+
+
+@dataclass
+class ModelFacts:
+    """What the model stage adds to the fact sheet."""
+
+    checkpoints: list[Checkpoint] = field(default_factory=list)
+    data: list[DataProfile] = field(default_factory=list)
+    evaluation: Evaluation | None = None
+
+
+def model_facts(repo: Path, settings: BuildSettings) -> ModelFacts:
+    """Load, profile and evaluate what `settings` names. Raises `CheckpointRefused` and
+    `DataError` for input the build must stop on (exit 2); the rest becomes facts."""
+    for given in (settings.model, settings.data):
+        if given is not None and not given.is_file():
+            raise InputError(f"{given}: no such file")
+    result = ModelFacts()
+    loaded = None
+    checkpoint = None
+    if settings.model is not None:
+        checkpoint, loaded = describe_checkpoint(
+            settings.model, _shown(repo, settings.model), trust_pickle=settings.trust_pickle
+        )
+        result.checkpoints.append(checkpoint)
+    if settings.data is None:
+        return result
+    frame, table_format = read_table(settings.data)
+    expected = checkpoint.feature_names if checkpoint is not None else None
+    profile = profile_table(
+        frame, settings.data, _shown(repo, settings.data), table_format,
+        target=settings.target, expected_features=expected,
+    )  # fmt: skip
+    result.data.append(profile)
+    for column in settings.sensitive:
+        if column not in frame.columns:
+            raise DataError(f"{profile.file}: no sensitive column {column!r}")
+    if loaded is None or settings.target is None:
+        return result
+    rows = len(frame)
+    check = profile.column_check
+    if check is not None and check.missing:
+        reason = f"the data lacks features the model expects: {', '.join(check.missing)}"
+        result.evaluation = Evaluation(task="classification", rows=rows, not_computed=reason)
+        return result
+    features = frame[expected] if expected else frame.drop(columns=[settings.target])
+    y_true = frame[settings.target].to_numpy()
+    try:
+        predictions = predict(loaded, features)
+    except PredictionError as error:
+        result.evaluation = Evaluation(task="classification", rows=rows, not_computed=str(error))
+        return result
+    task = predictions.task if settings.task == "auto" else settings.task
+    if task == "classification":
+        evaluation = classification(
+            y_true, predictions.y_pred, predictions.proba, labels=predictions.labels
+        )
+    else:
+        evaluation = regression(y_true.astype(float), np.asarray(predictions.y_pred, dtype=float))
+    labels = predictions.labels or []
+    positive = labels[1] if task == "classification" and len(labels) == 2 else None
+    evaluation.slices = [
+        slice_report(y_true, predictions.y_pred, frame[column], task, positive_label=positive)
+        for column in settings.sensitive
+    ]
+    result.evaluation = evaluation
+    return result
+
+
+def _shown(repo: Path, path: Path) -> str:
+    """A path as facts show it: relative to the repository when inside it."""
+    try:
+        return path.resolve().relative_to(repo.resolve()).as_posix()
+    except ValueError:
+        return path.name
