@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 demo: $(STAMP)
 	$(BIN)/modeldoc scan examples/gpt-mini
+	$(BIN)/modeldoc build examples/cancer-xgboost --out out/cancer-xgboost
 
 test: $(STAMP) lint typecheck pytest
 
