@@ -3,7 +3,6 @@ about itself (class, parameters, pipeline steps, features, classes, trees, weigh
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from pathlib import Path
@@ -14,6 +13,7 @@ from pydantic import JsonValue
 from modeldoc.facts import Checkpoint, PipelineStep, TensorInfo
 from modeldoc.tools.checkpoints.detect import detect_format
 from modeldoc.tools.checkpoints.load import CheckpointUnreadable, LoadedCheckpoint, load_checkpoint
+from modeldoc.tools.files import file_digest
 
 _MAX_TEXT = 200
 
@@ -31,7 +31,7 @@ def describe_checkpoint(
     Raises `CheckpointRefused` (a pickle without trust, types outside the allowlist); a file
     that does not load is a fact with the reason, never an error.
     """
-    sha256, size = _digest(path)
+    sha256, size = file_digest(path)
     try:
         loaded = load_checkpoint(path, trust_pickle=trust_pickle)
     except CheckpointUnreadable as error:
@@ -57,16 +57,6 @@ def describe_checkpoint(
         **_describe(loaded),
     )
     return facts, loaded
-
-
-def _digest(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-            size += len(block)
-    return digest.hexdigest(), size
 
 
 def _describe(loaded: LoadedCheckpoint) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from modeldoc.errors import ModeldocError
+from modeldoc.errors import ModeldocError, first_line
 from modeldoc.tools.checkpoints.detect import Detection, Format, detect_format
 from modeldoc.tools.checkpoints.safetensors_header import (
     SafetensorsError,
@@ -95,7 +95,7 @@ def _xgboost(path: Path) -> object:
         booster.load_model(str(path))
     except xgboost.core.XGBoostError as error:
         raise CheckpointUnreadable(
-            f"{path.name}: XGBoost could not load it ({_first_line(error)})"
+            f"{path.name}: XGBoost could not load it ({first_line(error)})"
         ) from error
     return booster
 
@@ -107,7 +107,7 @@ def _lightgbm(path: Path) -> object:
         return lightgbm.Booster(model_file=str(path))
     except lightgbm.basic.LightGBMError as error:
         raise CheckpointUnreadable(
-            f"{path.name}: LightGBM could not load it ({_first_line(error)})"
+            f"{path.name}: LightGBM could not load it ({first_line(error)})"
         ) from error
 
 
@@ -118,7 +118,7 @@ def _skops(path: Path) -> object:
         needed = skops.io.get_untrusted_types(file=path)
     except Exception as error:  # any failure to read the archive: not loadable
         raise CheckpointUnreadable(
-            f"{path.name}: skops could not read it ({_first_line(error)})"
+            f"{path.name}: skops could not read it ({first_line(error)})"
         ) from error
     refused = sorted(
         t for t in needed if not t.startswith(_TRUSTED_MODULES) and t not in _TRUSTED_TYPES
@@ -131,7 +131,7 @@ def _skops(path: Path) -> object:
         return skops.io.load(path, trusted=list(needed))
     except Exception as error:  # a version mismatch or a damaged member
         raise CheckpointUnreadable(
-            f"{path.name}: skops could not load it ({_first_line(error)})"
+            f"{path.name}: skops could not load it ({first_line(error)})"
         ) from error
 
 
@@ -141,9 +141,4 @@ def _pickle(path: Path) -> object:
     try:
         return joblib.load(path)
     except Exception as error:  # an old library version, a missing module, a damaged file
-        raise CheckpointUnreadable(f"{path.name}: not loadable ({_first_line(error)})") from error
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0][:200] if text else type(error).__name__
+        raise CheckpointUnreadable(f"{path.name}: not loadable ({first_line(error)})") from error

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
@@ -12,6 +10,7 @@ import pandas as pd
 
 from modeldoc.facts import ColumnCheck, ColumnRange, DataProfile
 from modeldoc.tools.data.tables import DataError
+from modeldoc.tools.files import file_digest, finite_or_none
 
 # A target with at most this many distinct values is counted per value (label balance).
 MAX_LABELS = 50
@@ -47,7 +46,7 @@ def profile_table(
     features = [column for column in columns if column != target]
     return DataProfile(
         file=name,
-        sha256=_sha256(path),
+        sha256=file_digest(path)[0],
         format=table_format,
         rows=len(frame),
         columns=columns,
@@ -64,26 +63,13 @@ def profile_table(
     )
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _finite(value: object) -> float | None:
-    number = float(value)  # type: ignore[arg-type]
-    return number if math.isfinite(number) else None
-
-
 def _ranges(frame: pd.DataFrame) -> dict[str, ColumnRange]:
     numeric = frame.select_dtypes(include="number")
     return {
         str(column): ColumnRange(
-            min=_finite(numeric[column].min()),
-            max=_finite(numeric[column].max()),
-            mean=_finite(numeric[column].mean()),
+            min=finite_or_none(numeric[column].min()),
+            max=finite_or_none(numeric[column].max()),
+            mean=finite_or_none(numeric[column].mean()),
         )
         for column in numeric.columns
     }

@@ -17,7 +17,7 @@ from typing import Literal
 
 import pandas as pd
 
-from modeldoc.errors import ModeldocError
+from modeldoc.errors import ModeldocError, first_line
 
 MAX_TABLE_BYTES = 1_000_000_000
 _SNIFF_BYTES = 64 * 1024
@@ -88,5 +88,6 @@ def _parquet(path: Path) -> pd.DataFrame:
     try:
         return pd.read_parquet(path)
     except Exception as error:  # pyarrow raises its own hierarchy for damaged files
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise DataError(f"{path.name}: not a readable Parquet file ({first})") from error
+        raise DataError(
+            f"{path.name}: not a readable Parquet file ({first_line(error)})"
+        ) from error

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from modeldoc.errors import ModeldocError
+from modeldoc.errors import ModeldocError, first_line
 from modeldoc.tools.checkpoints.load import LoadedCheckpoint
 
 Array = NDArray[Any]
@@ -43,8 +43,9 @@ def predict(loaded: LoadedCheckpoint, features: pd.DataFrame) -> Predictions:
     except PredictionError:
         raise
     except Exception as error:  # the library's own error on unexpected input
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise PredictionError(f"the model could not predict on the data ({first[:200]})") from error
+        raise PredictionError(
+            f"the model could not predict on the data ({first_line(error)[:200]})"
+        ) from error
     raise PredictionError("the loaded file holds no model that can predict")
 
 

@@ -3,7 +3,6 @@ between slices; for binary classifiers also demographic parity and equalized odd
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Callable
 from typing import Any, Literal
@@ -18,7 +17,9 @@ from fairlearn.metrics import (
 from numpy.typing import NDArray
 from sklearn import metrics as skm
 
+from modeldoc.errors import first_line
 from modeldoc.facts import SliceGroup, SliceReport
+from modeldoc.tools.files import finite_or_none
 
 Array = NDArray[Any]
 _CLASSIFICATION: dict[str, Callable[..., float]] = {
@@ -59,12 +60,12 @@ def slice_report(
             SliceGroup(
                 value=str(value),
                 rows=int(row["rows"]),
-                metrics={name: _number(row[name]) for name in metrics},
+                metrics={name: finite_or_none(row[name]) for name in metrics},
             )
             for value, row in by_group.iterrows()
         ],
         largest_gap={
-            name: _number(by_group[name].max() - by_group[name].min()) for name in metrics
+            name: finite_or_none(by_group[name].max() - by_group[name].min()) for name in metrics
         },
     )
     if task == "classification" and positive_label is not None:
@@ -77,17 +78,12 @@ def _fairness(
 ) -> None:
     truth = (np.asarray(y_true) == positive).astype(int)
     predicted = (np.asarray(y_pred) == positive).astype(int)
-    report.demographic_parity_difference = _number(
+    report.demographic_parity_difference = finite_or_none(
         demographic_parity_difference(truth, predicted, sensitive_features=groups)
     )
     try:
-        report.equalized_odds_difference = _number(
+        report.equalized_odds_difference = finite_or_none(
             equalized_odds_difference(truth, predicted, sensitive_features=groups)
         )
     except ValueError as error:  # a slice without one of the two classes
-        report.not_computed["equalized_odds_difference"] = str(error).splitlines()[0]
-
-
-def _number(value: object) -> float | None:
-    number = float(value)  # type: ignore[arg-type]
-    return number if math.isfinite(number) else None
+        report.not_computed["equalized_odds_difference"] = first_line(error)
