@@ -411,6 +411,86 @@ class Evaluation(Fact):
         return next((metric for metric in self.metrics if metric.name == name), None)
 
 
+class FeatureImportance(Fact):
+    """One feature's global importance: mean |SHAP value| over the explained rows."""
+
+    feature: str
+    mean_abs_shap: float
+    rank: int = Field(ge=1, description="1 = most important")
+
+
+class Contribution(Fact):
+    """One feature's part in one prediction."""
+
+    feature: str
+    value: JsonValue = Field(description="the feature's value in this row")
+    shap: float = Field(description="how much it moved the output from the base value")
+
+
+class LocalExplanation(Fact):
+    """Why the model predicted what it did for one evaluation row."""
+
+    row: int = Field(description="0-based position of the row in the evaluation data")
+    reason: str = Field(description="the rule that chose this row, e.g. `most confident wrong`")
+    actual: JsonValue = None
+    predicted: JsonValue = None
+    explained_class: str | None = Field(
+        default=None, description="for a classifier, the class whose output is explained"
+    )
+    output: float = Field(description="the model's output in the explained space")
+    base_value: float
+    contributions: list[Contribution] = Field(
+        default_factory=list, description="every feature, largest |SHAP| first"
+    )
+
+
+class Additivity(Fact):
+    """SHAP's local accuracy: base value + sum of SHAP values = the model's own output."""
+
+    max_error: float = Field(description="max |base + sum(SHAP) - model output| over the rows")
+    tolerance: float
+    passed: bool
+    compared_with: str = Field(description="the model output it was checked against")
+
+
+class Explanations(Fact):
+    """SHAP explanations of the model on the evaluation data, computed with the `shap` library."""
+
+    explainer: Literal["tree", "linear", "permutation"] | None = None
+    why_explainer: str | None = Field(default=None, description="why this explainer was chosen")
+    output: str | None = Field(
+        default=None, description="what the SHAP values add up to, e.g. log-odds of class 1"
+    )
+    explained_class: str | None = None
+    features: list[str] = Field(default_factory=list, description="explained input columns")
+    rows_available: int = 0
+    rows_explained: int = 0
+    row_budget: int | None = None
+    time_budget_seconds: float | None = None
+    stopped_by_time_budget: bool = False
+    background_rows: int | None = None
+    sample_seed: int | None = None
+    seconds: float | None = None
+    base_value: float | None = None
+    additivity: Additivity | None = None
+    importance: list[FeatureImportance] = Field(default_factory=list)
+    local_rule: str | None = Field(default=None, description="how the local rows were chosen")
+    local: list[LocalExplanation] = Field(default_factory=list)
+    not_computed: str | None = Field(default=None, description="why there are no explanations")
+
+
+class Plot(Fact):
+    """A picture modeldoc drew: the file, what it shows, and its alt text."""
+
+    file: str = Field(description="path relative to the output folder, e.g. plots/roc.png")
+    kind: str = Field(description="e.g. confusion_matrix, roc, shap_beeswarm")
+    title: str
+    shows: str = Field(description="what the picture shows, in one sentence")
+    alt: str = Field(description="alt text carrying the plot's key figures")
+    feature: str | None = None
+    row: int | None = None
+
+
 class Generator(Fact):
     """The program that wrote the fact sheet."""
 
@@ -440,6 +520,7 @@ class FactSheet(Fact):
     checkpoints: list[Checkpoint] = Field(default_factory=list)
     data: list[DataProfile] = Field(default_factory=list)
     evaluation: Evaluation | None = None
-    explanations: dict[str, JsonValue] | None = None
+    explanations: Explanations | None = None
+    plots: list[Plot] = Field(default_factory=list)
     narrative: dict[str, JsonValue] | None = None
     provenance: Provenance
