@@ -89,22 +89,66 @@ def build(
     trust_pickle: Annotated[
         bool, typer.Option("--trust-pickle", help="Load a pickle/joblib model (runs its code).")
     ] = False,
+    explain: Annotated[
+        bool | None,
+        typer.Option(
+            "--explain/--no-explain",
+            help="Compute SHAP explanations (default: yes).",
+            show_default=False,
+        ),
+    ] = None,
+    explain_rows: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Rows the model-agnostic explainer takes (default 200).", show_default=False
+        ),
+    ] = None,
+    explain_seconds: Annotated[
+        float | None,
+        typer.Option(
+            min=0.1,
+            help="Time budget of the model-agnostic explainer (default 60).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Compute the facts of a model: code, checkpoint, data profile and metrics, written to
-    OUT/facts.json (settings also from modeldoc.yml or [tool.modeldoc]; the command line wins)."""
+    """Compute the facts of a model: code, checkpoint, data profile, metrics, SHAP
+    explanations and plots, written to OUT/facts.json and OUT/plots/ (settings also from
+    modeldoc.yml or [tool.modeldoc]; the command line wins). OUT is replaced as a whole,
+    and only when the build succeeds."""
     from modeldoc.agent.graph import compile_graph
-    from modeldoc.output import write_atomically
+    from modeldoc.agent.state import BuildContext
+    from modeldoc.agent.workspace import Workspace
+    from modeldoc.output import staged_output, write_atomically
     from modeldoc.settings import load_settings
 
     given = {"model": model, "data": data, "target": target, "task": task,
-             "sensitive": sensitive, "out": out, "trust_pickle": trust_pickle}  # fmt: skip
+             "sensitive": sensitive, "out": out, "trust_pickle": trust_pickle,
+             "explain": explain, "explain_rows": explain_rows,
+             "explain_seconds": explain_seconds}  # fmt: skip
     try:
         if not repo.is_dir():
             raise InputError(f"{repo}: not a directory")
         settings = load_settings(repo, given)
-        state = compile_graph().invoke({"repo_path": str(repo), "settings": settings})
+        _check_out(repo, settings.out)
+        with staged_output(settings.out) as staging:
+            workspace = Workspace(repo, settings, out_dir=staging)
+            state = compile_graph().invoke(
+                {"repo_path": str(repo), "settings": settings},
+                context=BuildContext(workspace=workspace),
+            )
+            facts = state["facts"].model_dump_json(indent=2) + "\n"
+            write_atomically(staging / "facts.json", facts)
     except ModeldocError as error:
         raise _fail(str(error)) from error
-    target_file = settings.out / "facts.json"
-    write_atomically(target_file, state["facts"].model_dump_json(indent=2) + "\n")
-    print(f"facts: {target_file}")
+    print(f"facts: {settings.out / 'facts.json'}")
+    plots = len(state["facts"].plots)
+    if plots:
+        print(f"plots: {plots} in {settings.out / 'plots'}")
+
+
+def _check_out(repo: Path, out: Path) -> None:
+    """The output folder is replaced as a whole: it may not hold the repository."""
+    repo_path, out_path = repo.resolve(), out.resolve()
+    if repo_path == out_path or out_path in repo_path.parents:
+        raise InputError(f"{out}: the output folder would replace the repository; give another")

@@ -289,6 +289,21 @@ class TensorInfo(Fact):
     shape: list[int]
 
 
+class OnnxIO(Fact):
+    """One input or output of an ONNX graph: its name, type and shape."""
+
+    name: str
+    type: str = Field(
+        description="a tensor's element type (`float`, `int64`, `string`), else the ONNX type "
+        "(`seq(map(int64,tensor(float)))`)"
+    )
+    shape: list[int | str | None] | None = Field(
+        default=None,
+        description="per dimension its size, its symbolic name, or null when unnamed; "
+        "null when not a tensor or of unknown rank",
+    )
+
+
 class Checkpoint(Fact):
     """A model file: what its bytes are, whether it loaded, and what the loaded model says.
 
@@ -316,6 +331,15 @@ class Checkpoint(Fact):
     objective: str | None = None
     n_parameters: int | None = Field(default=None, description="weights files: elements")
     tensors: list[TensorInfo] = Field(default_factory=list)
+    onnx_inputs: list[OnnxIO] = Field(default_factory=list)
+    onnx_outputs: list[OnnxIO] = Field(default_factory=list)
+    opsets: dict[str, int] = Field(
+        default_factory=dict, description="ONNX: operator set domain -> version"
+    )
+    producer: str | None = Field(
+        default=None, description="ONNX: the program that wrote the file, and its version"
+    )
+    onnx_ir_version: int | None = None
 
 
 class ColumnRange(Fact):
@@ -417,6 +441,11 @@ class FeatureImportance(Fact):
     feature: str
     mean_abs_shap: float
     rank: int = Field(ge=1, description="1 = most important")
+    value_shap_correlation: float | None = Field(
+        default=None,
+        description="Spearman correlation of the feature's values with its SHAP values: "
+        "positive when higher values raise the output; None for text or constant columns",
+    )
 
 
 class Contribution(Fact):
@@ -469,6 +498,9 @@ class Explanations(Fact):
     time_budget_seconds: float | None = None
     stopped_by_time_budget: bool = False
     background_rows: int | None = None
+    permutations: int | None = Field(
+        default=None, description="feature orderings sampled per row (permutation explainer)"
+    )
     sample_seed: int | None = None
     seconds: float | None = None
     base_value: float | None = None

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from modeldoc.errors import InputError
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -20,3 +25,52 @@ def write_atomically(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def staged_output(out: Path) -> Iterator[Path]:
+    """A fresh folder beside `out` to write a whole run into. When the block succeeds it
+    replaces `out` (two renames); when it fails it is removed and `out` is left as it was.
+
+    `out` is modeldoc's: an existing folder must be empty or hold a previous run's
+    `facts.json`, so a mistyped `--out` can never replace someone's files.
+    """
+    _check_replaceable(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)  # mkdtemp's 0700 would hide the site from a web server
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _replace_folder(staging, out)
+
+
+def _check_replaceable(out: Path) -> None:
+    if not out.exists() and not out.is_symlink():
+        return
+    if not out.is_dir():
+        raise InputError(f"{out}: exists and is not a folder")
+    if any(out.iterdir()) and not (out / "facts.json").is_file():
+        raise InputError(
+            f"{out}: not empty and holds no facts.json; modeldoc replaces its output folder "
+            "as a whole, so give a new or empty folder"
+        )
+
+
+def _replace_folder(staging: Path, out: Path) -> None:
+    if not out.exists():
+        os.replace(staging, out)
+        return
+    previous = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    previous.rmdir()
+    os.replace(out, previous)
+    try:
+        os.replace(staging, out)
+    except BaseException:
+        os.replace(previous, out)
+        raise
+    shutil.rmtree(previous, ignore_errors=True)

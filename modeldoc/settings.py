@@ -30,9 +30,17 @@ class BuildSettings(BaseModel):
     sensitive: list[str] = Field(default_factory=list)
     out: Path = Path("modeldoc-out")
     trust_pickle: bool = False
+    explain: bool = True
+    explain_rows: int = Field(default=200, ge=1, description="rows the agnostic explainer takes")
+    explain_seconds: float = Field(default=60.0, gt=0, description="its time budget")
+    explain_background: int = Field(default=100, ge=1, description="background sample rows")
+    seed: int = Field(default=0, ge=0, description="seed of every sample and resample")
 
 
-_FILE_KEYS = {"model", "data", "target", "task", "sensitive", "out"}
+_FILE_KEYS = {
+    "model", "data", "target", "task", "sensitive", "out",
+    "explain", "explain_rows", "explain_seconds", "explain_background", "seed",
+}  # fmt: skip
 
 
 def load_settings(repo: Path, command_line: dict[str, Any]) -> BuildSettings:

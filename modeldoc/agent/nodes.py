@@ -1,40 +1,80 @@
-"""Graph nodes: thin wrappers that call a tool and put its facts into the state."""
+"""Graph nodes: thin wrappers that call a tool and return the facts they add to the state."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from langgraph.runtime import Runtime
+
 from modeldoc import __version__
-from modeldoc.agent.state import BuildState
+from modeldoc.agent.state import BuildContext, BuildState
 from modeldoc.facts import FactSheet, Generator
-from modeldoc.tools.evaluate.run import model_facts
+from modeldoc.tools.plots.explanations import explanation_plots
+from modeldoc.tools.plots.performance import performance_plots
 from modeldoc.tools.provenance import current_provenance
 from modeldoc.tools.scan import scan_repository
 
 
 def scan(state: BuildState) -> BuildState:
-    """Read the repository's code: the first node; starts the fact sheet."""
+    """Read the repository's code."""
     result = scan_repository(Path(state["repo_path"]))
+    return {"repo": result.repo, "code": result.code}
+
+
+def model(state: BuildState, runtime: Runtime[BuildContext]) -> BuildState:
+    """Load the checkpoint, profile the data, evaluate (runs beside the scan)."""
+    workspace = runtime.context.workspace if runtime.context else None
+    if workspace is None:
+        return {}
+    found = workspace.model()
+    return {"checkpoints": found.checkpoints, "data": found.data, "evaluation": found.evaluation}
+
+
+def explain(state: BuildState, runtime: Runtime[BuildContext]) -> BuildState:
+    """SHAP explanations of the evaluated model."""
+    workspace = runtime.context.workspace if runtime.context else None
+    result = workspace.shap() if workspace is not None else None
+    return {"explanations": result.facts if result is not None else None}
+
+
+def plot_performance(state: BuildState, runtime: Runtime[BuildContext]) -> BuildState:
+    """Confusion matrix, ROC, precision-recall, calibration; or the regression plots."""
+    workspace = runtime.context.workspace if runtime.context else None
+    if workspace is None or workspace.out_dir is None:
+        return {"plots": []}
+    found = workspace.model()
+    evaluated = found.evaluated
+    if evaluated is None or found.evaluation is None:
+        return {"plots": []}
+    labels = evaluated.predictions.labels
+    positive = labels[1] if labels is not None and len(labels) == 2 else None
+    drawn = performance_plots(
+        found.evaluation, evaluated.y_true, evaluated.predictions.y_pred, workspace.out_dir,
+        proba=evaluated.predictions.proba, labels=labels, positive_label=positive,
+    )  # fmt: skip
+    return {"plots": drawn.plots}
+
+
+def plot_explanations(state: BuildState, runtime: Runtime[BuildContext]) -> BuildState:
+    """SHAP bar, beeswarm, dependence and waterfall plots."""
+    workspace = runtime.context.workspace if runtime.context else None
+    if workspace is None or workspace.out_dir is None:
+        return {"plots": []}
+    result = workspace.shap()
+    return {"plots": explanation_plots(result, workspace.out_dir) if result else []}
+
+
+def assemble(state: BuildState) -> BuildState:
+    """The fact sheet, from every part the other nodes computed."""
     facts = FactSheet(
         generator=Generator(version=__version__),
-        repo=result.repo,
-        code=result.code,
+        repo=state["repo"],
+        code=state["code"],
+        checkpoints=state.get("checkpoints", []),
+        data=state.get("data", []),
+        evaluation=state.get("evaluation"),
+        explanations=state.get("explanations"),
+        plots=sorted(state.get("plots", []), key=lambda plot: plot.file),
         provenance=current_provenance(),
-    )
-    return {"facts": facts}
-
-
-def model(state: BuildState) -> BuildState:
-    """Load the checkpoint, profile the data, evaluate: the model's part of the fact sheet."""
-    settings = state.get("settings")
-    if settings is None:
-        return {}
-    found = model_facts(Path(state["repo_path"]), settings)
-    facts = state["facts"].model_copy(
-        update={
-            "checkpoints": found.checkpoints,
-            "data": found.data,
-            "evaluation": found.evaluation,
-        }
     )
     return {"facts": facts}

@@ -1,10 +1,22 @@
-"""The graph's state: what each node reads and writes."""
+"""The graph's state: what each node reads and writes, and the run's context."""
 
 from __future__ import annotations
 
-from typing import TypedDict
+import operator
+from dataclasses import dataclass
+from typing import Annotated, TypedDict
 
-from modeldoc.facts import FactSheet
+from modeldoc.agent.workspace import Workspace
+from modeldoc.facts import (
+    Checkpoint,
+    CodeFacts,
+    DataProfile,
+    Evaluation,
+    Explanations,
+    FactSheet,
+    Plot,
+    RepoFacts,
+)
 from modeldoc.settings import BuildSettings
 
 
@@ -21,14 +33,27 @@ class BuildInput(TypedDict, total=False):
 class BuildState(TypedDict, total=False):
     """The state carried between nodes; a node returns only the keys it fills.
 
-    Later stages add the checkpoint, the data and the card.
+    Everything here is a fact (serialisable, so a checkpointer can keep it); the loaded
+    model and the data stay in the run's `Workspace`.
     """
 
     repo_path: str
-    """The model repository to document, as the user gave it."""
-
     settings: BuildSettings
-    """What to load, evaluate and where to write."""
+    repo: RepoFacts
+    code: CodeFacts
+    checkpoints: list[Checkpoint]
+    data: list[DataProfile]
+    evaluation: Evaluation | None
+    explanations: Explanations | None
+    plots: Annotated[list[Plot], operator.add]
+    """Appended to by each plotting node."""
 
     facts: FactSheet
-    """The fact sheet so far; each node fills its own part."""
+    """The whole fact sheet, assembled once every part is in."""
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """Run-scoped context, never checkpointed: the workspace of in-memory results."""
+
+    workspace: Workspace | None = None

@@ -6,25 +6,41 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from modeldoc.errors import InputError
 from modeldoc.facts import Checkpoint, DataProfile, Evaluation
 from modeldoc.settings import BuildSettings
 from modeldoc.tools.checkpoints.introspect import describe_checkpoint
+from modeldoc.tools.checkpoints.load import LoadedCheckpoint
 from modeldoc.tools.data.profile import profile_table
 from modeldoc.tools.data.tables import DataError, read_table
 from modeldoc.tools.evaluate.metrics import classification, regression
-from modeldoc.tools.evaluate.predict import PredictionError, predict
+from modeldoc.tools.evaluate.predict import PredictionError, Predictions, predict
 from modeldoc.tools.evaluate.slices import slice_report
+
+_NOUN = {"classification": "classifier", "regression": "regressor"}
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """What the evaluation ran on, kept in memory for the explanation and plot steps."""
+
+    loaded: LoadedCheckpoint
+    features: pd.DataFrame
+    y_true: np.ndarray
+    predictions: Predictions
+    task: str
 
 
 @dataclass
 class ModelFacts:
-    """What the model stage adds to the fact sheet."""
+    """What the model stage adds to the fact sheet, and what it evaluated (not serialised)."""
 
     checkpoints: list[Checkpoint] = field(default_factory=list)
     data: list[DataProfile] = field(default_factory=list)
     evaluation: Evaluation | None = None
+    evaluated: Evaluated | None = None
 
 
 def model_facts(repo: Path, settings: BuildSettings) -> ModelFacts:
@@ -68,13 +84,21 @@ def model_facts(repo: Path, settings: BuildSettings) -> ModelFacts:
     except PredictionError as error:
         result.evaluation = Evaluation(task="classification", rows=rows, not_computed=str(error))
         return result
-    task = predictions.task if settings.task == "auto" else settings.task
+    if settings.task not in ("auto", predictions.task):
+        raise InputError(
+            f"task {settings.task} was given, but the model is a {_NOUN[predictions.task]}: "
+            "drop the task setting or give the model it describes"
+        )
+    task = predictions.task
     if task == "classification":
         evaluation = classification(
-            y_true, predictions.y_pred, predictions.proba, labels=predictions.labels
-        )
+            y_true, predictions.y_pred, predictions.proba, labels=predictions.labels,
+            seed=settings.seed,
+        )  # fmt: skip
     else:
-        evaluation = regression(y_true.astype(float), np.asarray(predictions.y_pred, dtype=float))
+        evaluation = regression(
+            y_true.astype(float), np.asarray(predictions.y_pred, dtype=float), seed=settings.seed
+        )
     labels = predictions.labels or []
     positive = labels[1] if task == "classification" and len(labels) == 2 else None
     evaluation.slices = [
@@ -82,6 +106,7 @@ def model_facts(repo: Path, settings: BuildSettings) -> ModelFacts:
         for column in settings.sensitive
     ]
     result.evaluation = evaluation
+    result.evaluated = Evaluated(loaded, features, y_true, predictions, task)
     return result
 
 

@@ -1,0 +1,1 @@
+"""SHAP explanations of a loaded model on the evaluation data."""

@@ -1,0 +1,434 @@
+"""SHAP explanations of a loaded model on the evaluation rows: the explainer chosen from the
+model, bounded by a row and a time budget, checked for additivity, summarised as global
+importance and three local explanations."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from modeldoc.errors import first_line
+from modeldoc.facts import (
+    Additivity,
+    Contribution,
+    Explanations,
+    FeatureImportance,
+    LocalExplanation,
+)
+from modeldoc.tools.checkpoints.load import LoadedCheckpoint
+from modeldoc.tools.evaluate.predict import Predictions, predict
+from modeldoc.tools.explain.choose import ExplainerChoice, choose_explainer
+from modeldoc.tools.explain.outputs import OutputScale, booster_of, raw_output
+from modeldoc.tools.explain.representative import (
+    ChosenRow,
+    classification_rows,
+    regression_rows,
+)
+from modeldoc.tools.explain.shap_import import import_shap
+from modeldoc.tools.files import finite_or_none
+
+Array = NDArray[Any]
+# Tree and Linear SHAP are exact and fast; this only keeps memory bounded on huge data.
+EXACT_ROW_BUDGET = 20_000
+# The model-agnostic path explains rows in fixed-size chunks (so results do not depend on
+# timing) and stops before a chunk would overrun the time budget.
+CHUNK_ROWS = 8
+# Feature orderings sampled per explained row by the permutation explainer.
+PERMUTATIONS = 10
+# Relative tolerance of the additivity check: XGBoost sums in float32.
+ADDITIVITY_RTOL = 1e-3
+
+
+@dataclass(frozen=True)
+class ExplainBudget:
+    """Bounds of the model-agnostic path, and the seed of every sample drawn."""
+
+    rows: int = 200
+    seconds: float = 60.0
+    background: int = 100
+    seed: int = 0
+
+
+@dataclass
+class ShapResult:
+    """The facts, and the SHAP values behind them (rows x features) for the plots."""
+
+    facts: Explanations
+    values: Array | None = None
+    base_values: Array | None = None
+    data: pd.DataFrame | None = None
+    rows: Array = field(default_factory=lambda: np.zeros(0, dtype=int))
+
+
+@dataclass
+class _Raw:
+    """SHAP values as the explainer gave them, and the output they should add up to."""
+
+    values: Array  # (n, f) or (n, f, k)
+    base_values: Array  # (n,) or (n, k)
+    output: Array  # (n,) or (n, k)
+    scale: OutputScale
+    compared_with: str
+    background_rows: int | None = None
+    permutations: int | None = None
+    stopped_by_time: bool = False
+
+
+def explain_model(
+    loaded: LoadedCheckpoint,
+    features: pd.DataFrame,
+    y_true: Array,
+    predictions: Predictions,
+    task: str,
+    budget: ExplainBudget | None = None,
+) -> ShapResult:
+    """Explain `loaded`'s predictions on `features` (the evaluation rows, in model order).
+
+    Never raises for the model's sake: what shap cannot explain is recorded with the reason.
+    """
+    import_shap()
+    budget = budget or ExplainBudget()
+    started = time.perf_counter()
+    choice = (
+        choose_explainer(loaded.model)
+        if loaded.library != "onnx"
+        else ExplainerChoice("permutation", "an ONNX graph has no model-specific explainer")
+    )
+    try:
+        return _attempt(choice, loaded, features, y_true, predictions, task, budget, started)
+    except Exception as error:  # shap's or the model's own error: recorded, never invented
+        failure = first_line(error)[:200]
+    if choice.kind != "permutation":
+        # A tree or linear model shap cannot read is still explainable by permutation.
+        fallback = ExplainerChoice("permutation", f"{choice.kind} SHAP failed ({failure})")
+        try:
+            return _attempt(fallback, loaded, features, y_true, predictions, task, budget,
+                            started)  # fmt: skip
+        except Exception as error:  # recorded below with the first failure
+            failure += f"; permutation SHAP failed too ({first_line(error)[:200]})"
+    reason = f"SHAP could not explain the model: {failure}"
+    return ShapResult(Explanations(not_computed=reason, **_budget_facts(choice, features, budget)))
+
+
+def _budget_facts(
+    choice: ExplainerChoice, features: pd.DataFrame, budget: ExplainBudget
+) -> dict[str, Any]:
+    exact = choice.kind != "permutation"
+    return {
+        "features": [str(c) for c in features.columns],
+        "rows_available": len(features),
+        "row_budget": EXACT_ROW_BUDGET if exact else budget.rows,
+        "time_budget_seconds": None if exact else budget.seconds,
+        "sample_seed": budget.seed,
+    }
+
+
+def _attempt(
+    choice: ExplainerChoice,
+    loaded: LoadedCheckpoint,
+    features: pd.DataFrame,
+    y_true: Array,
+    predictions: Predictions,
+    task: str,
+    budget: ExplainBudget,
+    started: float,
+) -> ShapResult:
+    common = _budget_facts(choice, features, budget)
+    rows = _sample(len(features), common["row_budget"], budget.seed)
+    explained = features.iloc[rows]
+    raw = _compute(choice, loaded, explained, features, predictions, task, budget)
+    return _summarise(raw, choice, rows, explained, y_true, predictions, common, started)
+
+
+def _sample(n: int, budget: int, seed: int) -> Array:
+    """Row positions to explain: all of them within budget, else a seeded sample in order."""
+    if n <= budget:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, size=budget, replace=False))
+
+
+def _compute(
+    choice: ExplainerChoice,
+    loaded: LoadedCheckpoint,
+    explained: pd.DataFrame,
+    features: pd.DataFrame,
+    predictions: Predictions,
+    task: str,
+    budget: ExplainBudget,
+) -> _Raw:
+    shap = import_shap()
+
+    model = loaded.model
+    if choice.kind == "tree":
+        native = booster_of(model)
+        result = shap.TreeExplainer(native)(explained, check_additivity=False)
+        expected = raw_output(native, explained)
+        return _Raw(np.asarray(result.values), np.asarray(result.base_values),
+                    expected.values, expected.scale, expected.compared_with)  # fmt: skip
+    background = _background(features, budget)
+    if choice.kind == "linear":
+        masker = shap.maskers.Independent(background, max_samples=len(background))
+        result = shap.LinearExplainer(model, masker)(explained)
+        expected = raw_output(model, explained)
+        return _Raw(np.asarray(result.values), np.asarray(result.base_values),
+                    expected.values, expected.scale, expected.compared_with,
+                    background_rows=len(background))  # fmt: skip
+    return _permutation(loaded, explained, background, predictions, task, budget)
+
+
+def _background(features: pd.DataFrame, budget: ExplainBudget) -> pd.DataFrame:
+    positions = _sample(len(features), budget.background, budget.seed + 1)
+    return features.iloc[positions]
+
+
+def _permutation(
+    loaded: LoadedCheckpoint,
+    explained: pd.DataFrame,
+    background: pd.DataFrame,
+    predictions: Predictions,
+    task: str,
+    budget: ExplainBudget,
+) -> _Raw:
+    shap = import_shap()
+
+    function, scale = _model_function(loaded, explained, predictions, task)
+    masker = shap.maskers.Independent(background.to_numpy(), max_samples=len(background))
+    columns = [str(c) for c in explained.columns]
+    explainer = shap.PermutationExplainer(function, masker, feature_names=columns)
+    # Each permutation costs 2F+1 masked evaluations; antithetic pairs make additive models
+    # exact, and ten permutations keep interaction estimates stable at a bounded cost.
+    max_evals = PERMUTATIONS * (2 * len(columns) + 1)
+    values, bases = [], []
+    started = time.perf_counter()
+    slowest_row = 0.0
+    stopped = False
+    matrix = explained.to_numpy()
+    for chunk, start in enumerate(range(0, len(matrix), CHUNK_ROWS)):
+        part = matrix[start : start + CHUNK_ROWS]
+        elapsed = time.perf_counter() - started
+        if start and elapsed + slowest_row * len(part) > budget.seconds:
+            stopped = True
+            break
+        # Seeded per chunk: the values of a row never depend on where the budget stopped.
+        np.random.seed(budget.seed + chunk)
+        chunk_started = time.perf_counter()
+        result = explainer(part, max_evals=max_evals, silent=True)
+        slowest_row = max(slowest_row, (time.perf_counter() - chunk_started) / len(part))
+        values.append(np.asarray(result.values))
+        bases.append(np.asarray(result.base_values))
+    done = sum(len(v) for v in values)
+    output = function(matrix[:done])
+    return _Raw(np.concatenate(values), np.concatenate(bases), np.asarray(output, dtype=float),
+                scale, "the explained function on the same rows",
+                background_rows=len(background), permutations=PERMUTATIONS,
+                stopped_by_time=stopped)  # fmt: skip
+
+
+def _model_function(
+    loaded: LoadedCheckpoint, explained: pd.DataFrame, predictions: Predictions, task: str
+) -> tuple[Callable[[Array], Array], OutputScale]:
+    """What the agnostic explainer calls: arrays in, the explained output out."""
+    model: Any = loaded.model
+    columns, dtypes = list(explained.columns), explained.dtypes
+
+    numeric = all(pd.api.types.is_numeric_dtype(dtype) for dtype in dtypes)
+
+    def frame(matrix: Array) -> pd.DataFrame:
+        # Rebuild the DataFrame: pipelines fitted on named columns warn on bare arrays.
+        # Casting column by column costs more than the model itself: only when needed.
+        table = pd.DataFrame(matrix, columns=columns)
+        return table if numeric and matrix.dtype != object else table.astype(dtypes)
+
+    binary = predictions.labels is not None and len(predictions.labels) == 2
+    if task == "classification" and predictions.proba is not None:
+        if loaded.library in ("skops", "joblib") and hasattr(model, "predict_proba"):
+
+            def probability(matrix: Array) -> Array:
+                proba = np.asarray(model.predict_proba(frame(matrix)), dtype=float)
+                return proba[:, 1] if binary else proba
+        else:
+
+            def probability(matrix: Array) -> Array:
+                proba = np.asarray(predict(loaded, frame(matrix)).proba, dtype=float)
+                return proba[:, 1] if binary else proba
+
+        return probability, "probability"
+    if task == "classification":
+        raise ValueError("the model gives no class probabilities to explain")
+    if loaded.library in ("skops", "joblib"):
+
+        def value(matrix: Array) -> Array:
+            return np.asarray(model.predict(frame(matrix)), dtype=float)
+    else:
+
+        def value(matrix: Array) -> Array:
+            return np.asarray(predict(loaded, frame(matrix)).y_pred, dtype=float)
+
+    return value, "value"
+
+
+def _summarise(
+    raw: _Raw,
+    choice: ExplainerChoice,
+    rows: Array,
+    explained: pd.DataFrame,
+    y_true: Array,
+    predictions: Predictions,
+    common: dict[str, Any],
+    started: float,
+) -> ShapResult:
+    """Facts from raw SHAP values: additivity, importance, the output and local rows."""
+    done = len(raw.values)
+    rows, explained = rows[:done], explained.iloc[:done]
+    labels = [str(label) for label in predictions.labels or []]
+    additivity = _additivity(raw)
+    values, bases, output = raw.values, raw.base_values, raw.output
+    explained_class: str | None = None
+    if values.ndim == 3 and values.shape[2] == 2:
+        # A binary classifier explained per class: its class-1 side is the whole story.
+        values, bases, output = values[:, :, 1], bases[:, 1], output[:, 1]
+    multiclass = values.ndim == 3
+    if not multiclass and len(labels) == 2:
+        explained_class = labels[1]
+    if multiclass:
+        importance_values = np.abs(values).mean(axis=(0, 2))
+        picked = _predicted_class_index(predictions, rows, labels)
+        per_row = np.arange(done)
+        values = values[per_row, :, picked]
+        bases, output = bases[per_row, picked], output[per_row, picked]
+    else:
+        importance_values = np.abs(values).mean(axis=0)
+    columns = [str(c) for c in explained.columns]
+    order = np.argsort(-importance_values, kind="stable")
+    importance = [
+        FeatureImportance(
+            feature=columns[i], mean_abs_shap=float(importance_values[i]), rank=r,
+            value_shap_correlation=_direction(explained.iloc[:, i], values[:, i]),
+        )
+        for r, i in enumerate(order, start=1)
+    ]  # fmt: skip
+    rule, chosen = _representative(predictions, y_true, rows)
+    local = [
+        _local(choice_row, rows, explained, values, bases, output, y_true, predictions,
+               labels, multiclass, explained_class)
+        for choice_row in chosen
+    ]  # fmt: skip
+    facts = Explanations(
+        explainer=choice.kind,
+        why_explainer=choice.reason,
+        output=_describe_output(raw.scale, explained_class, multiclass),
+        explained_class=explained_class,
+        rows_explained=done,
+        stopped_by_time_budget=raw.stopped_by_time,
+        background_rows=raw.background_rows,
+        permutations=raw.permutations,
+        seconds=round(time.perf_counter() - started, 3),
+        base_value=None if multiclass else finite_or_none(float(bases[0])) if done else None,
+        additivity=additivity,
+        importance=importance,
+        local_rule=rule,
+        local=local,
+        **common,
+    )
+    return ShapResult(facts, values, bases, explained, rows)
+
+
+def _direction(column: pd.Series, shap_values: Array) -> float | None:
+    """How a feature's value moves its SHAP value: Spearman's rho, None when undefined."""
+    from scipy.stats import spearmanr
+
+    numbers = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+    known = np.isfinite(numbers)
+    if known.sum() < 3 or np.ptp(numbers[known]) == 0 or np.ptp(shap_values[known]) == 0:
+        return None
+    rho = spearmanr(numbers[known], shap_values[known]).statistic
+    return finite_or_none(round(float(rho), 6))
+
+
+def _additivity(raw: _Raw) -> Additivity:
+    total = raw.base_values + raw.values.sum(axis=1)
+    output = raw.output.reshape(total.shape)
+    error = float(np.max(np.abs(total - output))) if total.size else 0.0
+    tolerance = ADDITIVITY_RTOL * max(1.0, float(np.max(np.abs(output))) if output.size else 1.0)
+    return Additivity(max_error=error, tolerance=tolerance, passed=error <= tolerance,
+                      compared_with=raw.compared_with)  # fmt: skip
+
+
+def _predicted_class_index(predictions: Predictions, rows: Array, labels: list[str]) -> Array:
+    index = {label: i for i, label in enumerate(labels)}
+    return np.array([index[str(value)] for value in predictions.y_pred[rows]])
+
+
+def _representative(
+    predictions: Predictions, y_true: Array, rows: Array
+) -> tuple[str, list[ChosenRow]]:
+    y_pred = predictions.y_pred[rows]
+    if predictions.task == "regression":
+        return regression_rows(y_true[rows], y_pred)
+    proba = predictions.proba[rows] if predictions.proba is not None else None
+    return classification_rows(
+        np.array([str(v) for v in y_true[rows]]), np.array([str(v) for v in y_pred]), proba
+    )
+
+
+def _local(
+    chosen: ChosenRow,
+    rows: Array,
+    explained: pd.DataFrame,
+    values: Array,
+    bases: Array,
+    output: Array,
+    y_true: Array,
+    predictions: Predictions,
+    labels: list[str],
+    multiclass: bool,
+    explained_class: str | None,
+) -> LocalExplanation:
+    at = chosen.position
+    row_values = values[at]
+    order = np.argsort(-np.abs(row_values), kind="stable")
+    data = explained.iloc[at]
+    contributions = [
+        Contribution(feature=str(explained.columns[i]), value=_json(data.iloc[i]),
+                     shap=float(row_values[i]))
+        for i in order
+    ]  # fmt: skip
+    predicted = _json(predictions.y_pred[rows[at]])
+    return LocalExplanation(
+        row=int(rows[at]),
+        reason=chosen.reason,
+        actual=_json(y_true[rows[at]]),
+        predicted=predicted,
+        explained_class=str(predicted) if multiclass else explained_class,
+        output=float(output[at]),
+        base_value=float(bases[at]),
+        contributions=contributions,
+    )
+
+
+def _describe_output(scale: OutputScale, explained_class: str | None, multiclass: bool) -> str:
+    if multiclass:
+        return (
+            f"{scale} of each class; global importance averages |SHAP| over the classes, "
+            "local explanations and plots show each row's predicted class"
+        )
+    if explained_class is not None and scale in ("log-odds", "probability"):
+        return f"{scale} of class '{explained_class}'"
+    return "predicted value" if scale == "value" else "raw score (before the link function)"
+
+
+def _json(value: Any) -> Any:
+    """A cell as JSON: numbers as numbers (NaN as null), anything else as text."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return finite_or_none(float(value))
+    return None if value is None else str(value)

@@ -1,0 +1,1 @@
+"""Pictures of the computed facts: performance plots and the shared figure plumbing."""

@@ -1,0 +1,147 @@
+"""SHAP plots, each one a fact: global bar and beeswarm, dependence scatter for the top
+three features, and a waterfall for each local explanation.
+
+shap draws on pyplot's current figure, so these plots are drawn one at a time in one thread
+(the performance plots use their own figures and may run beside them).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from modeldoc.facts import Explanations, LocalExplanation, Plot
+from modeldoc.tools.explain.run import ShapResult
+from modeldoc.tools.explain.shap_import import import_shap
+from modeldoc.tools.plots.figures import new_figure, plain_text, save_figure
+
+MAX_DISPLAY = 10
+DEPENDENCE_FEATURES = 3
+
+
+def explanation_plots(result: ShapResult, out_dir: Path) -> list[Plot]:
+    """Draw the SHAP plots of `result` into `out_dir/plots/`; none when nothing was explained."""
+    facts = result.facts
+    if result.values is None or result.data is None or not len(result.values):
+        return []
+    import matplotlib
+
+    matplotlib.use("Agg")  # shap's waterfall draws through pyplot: never open a window
+    explanation = _explanation(result.values, result.base_values, result.data)
+    plots = [_bar(explanation, facts, out_dir), _beeswarm(explanation, facts, out_dir)]
+    for feature in facts.importance[:DEPENDENCE_FEATURES]:
+        plots.append(_dependence(explanation, facts, feature.feature, out_dir))
+    positions = {int(row): i for i, row in enumerate(result.rows)}
+    for local in facts.local:
+        plots.append(_waterfall(explanation[positions[local.row]], local, facts, out_dir))
+    return plots
+
+
+def _explanation(values: Any, base_values: Any, data: pd.DataFrame) -> Any:
+    """shap's own container; text columns become missing numbers (shown grey)."""
+    shap = import_shap()
+    return shap.Explanation(
+        values=values,
+        base_values=base_values,
+        data=data.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float),
+        feature_names=[plain_text(str(name)) for name in data.columns],
+    )
+
+
+def _scope(facts: Explanations) -> str:
+    return f"{facts.rows_explained} explained rows, in {facts.output}"
+
+
+def _top(facts: Explanations, count: int = 3) -> str:
+    return ", ".join(f"{f.feature} ({f.mean_abs_shap:.3g})" for f in facts.importance[:count])
+
+
+def _bar(explanation: Any, facts: Explanations, out_dir: Path) -> Plot:
+    shap = import_shap()
+    figure, axes = new_figure(7.0, 0.45 * min(MAX_DISPLAY, len(facts.importance)) + 1.5)
+    shap.plots.bar(explanation, max_display=MAX_DISPLAY, ax=axes, show=False)
+    file = save_figure(figure, out_dir, "shap_bar")
+    return Plot(
+        file=file,
+        kind="shap_bar",
+        title="Global feature importance",
+        shows=f"Mean |SHAP value| of each feature over {_scope(facts)}.",
+        alt=f"Bar chart of mean |SHAP value| per feature over {_scope(facts)}; "
+        f"the largest are {_top(facts)}.",
+    )
+
+
+def _beeswarm(explanation: Any, facts: Explanations, out_dir: Path) -> Plot:
+    shap = import_shap()
+    figure, axes = new_figure(7.5, 0.45 * min(MAX_DISPLAY, len(facts.importance)) + 1.5)
+    shap.plots.beeswarm(explanation, max_display=MAX_DISPLAY, ax=axes, show=False,
+                        plot_size=None)  # fmt: skip
+    file = save_figure(figure, out_dir, "shap_beeswarm")
+    return Plot(
+        file=file,
+        kind="shap_beeswarm",
+        title="SHAP values of every explained row",
+        shows=f"Each dot is one row's SHAP value for a feature, coloured by the feature's "
+        f"value, over {_scope(facts)}.",
+        alt=f"Beeswarm of SHAP values per feature over {_scope(facts)}, features ordered by "
+        f"mean |SHAP value|: {_top(facts)}.",
+    )
+
+
+def _dependence(explanation: Any, facts: Explanations, feature: str, out_dir: Path) -> Plot:
+    shap = import_shap()
+    index = facts.features.index(feature)
+    figure, axes = new_figure(6.4, 4.4)
+    shap.plots.scatter(explanation[:, index], ax=axes, show=False, hist=False)
+    file = save_figure(figure, out_dir, f"shap_dependence_{feature}")
+    found = next(f for f in facts.importance if f.feature == feature)
+    return Plot(
+        file=file,
+        kind="shap_dependence",
+        title=f"How {feature} moves the output",
+        shows=f"The SHAP value of {feature} against its value, for each of {_scope(facts)}.",
+        alt=f"Scatter of the SHAP value of {feature} against its value over {_scope(facts)}; "
+        + _trend(feature, found.value_shap_correlation),
+        feature=feature,
+    )
+
+
+def _trend(feature: str, rho: float | None) -> str:
+    if rho is None:
+        return "no monotonic trend can be measured (text or constant values)."
+    direction = "raise" if rho > 0 else "lower"
+    return (
+        f"Spearman correlation {rho:+.3f}: higher {feature} values tend to {direction} the output."
+    )
+
+
+def _waterfall(row: Any, local: LocalExplanation, facts: Explanations, out_dir: Path) -> Plot:
+    shap = import_shap()
+    import matplotlib.pyplot as plt
+
+    shap.plots.waterfall(row, max_display=MAX_DISPLAY, show=False)
+    figure = plt.gcf()
+    file = save_figure(figure, out_dir, f"shap_waterfall_row_{local.row}")
+    largest = ", ".join(
+        f"{c.feature} = {_shown(c.value)} ({c.shap:+.3g})" for c in local.contributions[:3]
+    )
+    return Plot(
+        file=file,
+        kind="shap_waterfall",
+        title=f"Row {local.row}: {local.reason}",
+        shows=f"How each feature moves row {local.row}'s output from the base value "
+        f"{local.base_value:.3g} to {local.output:.3g} ({facts.output}).",
+        alt=f"Waterfall for row {local.row} ({local.reason}; actual {_shown(local.actual)}, "
+        f"predicted {_shown(local.predicted)}): from base value {local.base_value:.3g} to "
+        f"output {local.output:.3g}; the largest contributions are {largest}.",
+        row=local.row,
+    )
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, float) and np.isfinite(value):
+        return f"{value:.4g}"
+    return "missing" if value is None else str(value)
