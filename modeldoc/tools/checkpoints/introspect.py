@@ -1,5 +1,6 @@
 """Facts about a model file: its bytes (hash, size, format) and what the loaded model says
-about itself (class, parameters, pipeline steps, features, classes, trees, weights)."""
+about itself (class, parameters, pipeline steps, features, classes, trees, weights, and an
+ONNX graph's inputs, outputs and operator sets)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from typing import Any
 
 from pydantic import JsonValue
 
-from modeldoc.facts import Checkpoint, PipelineStep, TensorInfo
+from modeldoc.facts import Checkpoint, OnnxIO, PipelineStep, TensorInfo
 from modeldoc.tools.checkpoints.detect import detect_format
 from modeldoc.tools.checkpoints.load import CheckpointUnreadable, LoadedCheckpoint, load_checkpoint
+from modeldoc.tools.checkpoints.onnx_model import OnnxModel, OnnxValue
 from modeldoc.tools.files import file_digest
 
 _MAX_TEXT = 200
@@ -73,6 +75,8 @@ def _describe(loaded: LoadedCheckpoint) -> dict[str, Any]:
         return _xgboost_booster(model)
     if loaded.library == "lightgbm":
         return _lightgbm_booster(model)
+    if isinstance(model, OnnxModel):
+        return _onnx(model)
     if hasattr(model, "get_params"):
         return _estimator(model)
     return {"estimator": _qualified(type(model))}
@@ -102,6 +106,25 @@ def _lightgbm_booster(booster: Any) -> dict[str, Any]:
         "feature_names": list(booster.feature_name()),
         "classes": list(range(classes)) if classes > 1 else None,
     }
+
+
+def _onnx(model: OnnxModel) -> dict[str, Any]:
+    return {
+        "onnx_inputs": [_onnx_io(value) for value in model.inputs],
+        "onnx_outputs": [_onnx_io(value) for value in model.outputs],
+        "opsets": dict(model.opsets),
+        "producer": model.producer,
+        "onnx_ir_version": model.ir_version,
+        "n_parameters": model.n_parameters,
+        "feature_names": model.feature_names,
+        "n_features": model.n_features,
+        "classes": list(model.class_labels) if model.class_labels is not None else None,
+    }
+
+
+def _onnx_io(value: OnnxValue) -> OnnxIO:
+    shape = list(value.shape) if value.shape is not None else None
+    return OnnxIO(name=value.name, type=value.type, shape=shape)
 
 
 def _estimator(model: Any) -> dict[str, Any]:

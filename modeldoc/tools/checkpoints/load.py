@@ -62,6 +62,11 @@ def load_checkpoint(path: Path, *, trust_pickle: bool = False) -> LoadedCheckpoi
             return LoadedCheckpoint(path, detection, "lightgbm", model=_lightgbm(path))
         case Format.SKOPS:
             return LoadedCheckpoint(path, detection, "skops", model=_skops(path))
+        case Format.ONNX:
+            # Imported here: onnx_model needs this module's errors, and onnx loads slowly.
+            from modeldoc.tools.checkpoints.onnx_model import load_onnx
+
+            return LoadedCheckpoint(path, detection, "onnx", model=load_onnx(path))
         case Format.SAFETENSORS:
             try:
                 header = read_header(path)
