@@ -44,9 +44,15 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_build_writes_facts_that_match_sklearn(repo: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = run("build", repo, "--model", repo / "model.skops", "--data", repo / "test.csv",
-                 "--target", "target", "--sensitive", "site", "--out", out)  # fmt: skip
+                 "--target", "target", "--sensitive", "site", "--explain-rows", "16",
+                 "--out", out)  # fmt: skip
     assert result.returncode == 0, result.stderr
     facts = json.loads((out / "facts.json").read_text())
+    # A pipeline is explained by permutation, in terms of its input columns.
+    explanations = facts["explanations"]
+    assert (explanations["explainer"], explanations["rows_explained"]) == ("permutation", 16)
+    assert explanations["features"] == facts["checkpoints"][0]["feature_names"]
+    assert explanations["additivity"]["passed"] is True
     (checkpoint,) = facts["checkpoints"]
     assert (checkpoint["file"], checkpoint["loaded"], checkpoint["estimator"]) == (
         "model.skops",

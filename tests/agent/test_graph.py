@@ -25,9 +25,13 @@ def _repo(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_scan_is_the_first_node() -> None:
+def test_scan_and_model_start_side_by_side() -> None:
     graph = build_graph()
-    assert ("__start__", "scan") in {(edge[0], edge[1]) for edge in graph.edges}
+    edges = {(edge[0], edge[1]) for edge in graph.edges}
+    assert {("__start__", "scan"), ("__start__", "model")} <= edges
+    # The metric plots do not wait for SHAP; the fact sheet waits for everything.
+    assert ("model", "plot_performance") in edges and ("model", "explain") in edges
+    assert ("explain", "plot_performance") not in edges
 
 
 def test_run_without_checkpointer(tmp_path: Path) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 from sklearn import metrics as skm
@@ -9,6 +12,7 @@ from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.model_selection import train_test_split
 
+from modeldoc.facts import Evaluation
 from modeldoc.tools.evaluate.metrics import classification, regression
 
 
@@ -78,3 +82,166 @@ def test_metrics_that_cannot_be_computed_say_why() -> None:
     nan = regression(np.array([1.0, 2.0]), np.array([np.nan, 2.0]), resamples=10)
     mae = nan.metric("mae")
     assert mae is not None and mae.value is None and "NaN" in (mae.not_computed or "")
+
+
+# The intervals are computed for all resamples at once; these tests hold them to the former
+# implementation: scikit-learn called on each resample in turn, written out again here.
+
+TOLERANCE = 1e-12  # measured: identical, ROC-AUC within 2e-16 (a count, not trapezoids)
+RESAMPLES = 300
+SEED = 7
+
+
+def _reference_interval(
+    score: Callable[[np.ndarray, np.ndarray], float],
+    y_true: np.ndarray,
+    y_other: np.ndarray,
+    *,
+    resamples: int = RESAMPLES,
+    seed: int = SEED,
+) -> tuple[float, float] | None:
+    """The former loop: the same seeded resamples, each scored by scikit-learn, resamples
+    on which it raises skipped, no interval when fewer than half remain."""
+    indices = np.random.default_rng(seed).integers(0, len(y_true), size=(resamples, len(y_true)))
+    samples = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for rows in indices:
+            try:
+                samples.append(float(score(y_true[rows], y_other[rows])))
+            except ValueError:
+                continue
+    if len(samples) < len(indices) // 2:
+        return None
+    tail = (1 - 0.95) / 2 * 100  # the former expression: 2.4999999999999996, not 2.5
+    low, high = np.percentile(samples, [tail, 100 - tail])
+    return float(low), float(high)
+
+
+def _classification_scorers(labels: list[object]) -> dict[str, Callable[..., float]]:
+    scorers: dict[str, Callable[..., float]] = {
+        "accuracy": skm.accuracy_score,
+        "balanced_accuracy": skm.balanced_accuracy_score,
+        "f1_macro": lambda t, p: skm.f1_score(t, p, average="macro", zero_division=0),
+    }
+    if len(labels) == 2:
+        scorers["roc_auc"] = lambda t, s: skm.roc_auc_score(t == labels[1], s[:, 1])
+    else:
+        scorers["roc_auc"] = lambda t, s: skm.roc_auc_score(t, s, multi_class="ovr", labels=labels)
+    return scorers
+
+
+def _assert_intervals_match_reference(
+    evaluation: Evaluation,
+    scorers: dict[str, Callable[..., float]],
+    y_true: np.ndarray,
+    others: dict[str, np.ndarray],
+) -> None:
+    for name, score in scorers.items():
+        metric = evaluation.metric(name)
+        assert metric is not None and metric.value is not None, name
+        expected = _reference_interval(score, y_true, others[name])
+        assert expected is not None, name
+        got = (metric.ci_low, metric.ci_high)
+        assert None not in got, name
+        np.testing.assert_allclose(
+            got, expected, rtol=TOLERANCE, atol=TOLERANCE, equal_nan=True, err_msg=name
+        )
+
+
+def _check_classification(
+    y: np.ndarray, pred: np.ndarray, proba: np.ndarray, labels: list[object]
+) -> Evaluation:
+    evaluation = classification(y, pred, proba, labels=labels, resamples=RESAMPLES, seed=SEED)
+    scorers = _classification_scorers(labels)
+    others = {name: proba if name == "roc_auc" else pred for name in scorers}
+    _assert_intervals_match_reference(evaluation, scorers, y, others)
+    return evaluation
+
+
+@pytest.fixture(scope="module")
+def breast_cancer() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """True labels, predictions and probabilities on the 171 held-out rows (fitted once)."""
+    model, X, y = _fit(load_breast_cancer, LogisticRegression(max_iter=5000))
+    return y, model.predict(X), model.predict_proba(X)
+
+
+def test_binary_intervals_equal_the_resample_loop(
+    breast_cancer: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> None:
+    y, pred, proba = breast_cancer
+    assert len(y) == 171
+    _check_classification(y, pred, proba, [0, 1])
+
+
+def test_binary_intervals_with_tied_scores_equal_the_resample_loop(
+    breast_cancer: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> None:
+    y, pred, proba = breast_cancer
+    tied = np.round(proba, 1)  # many equal scores, as tree ensembles give
+    _check_classification(y, pred, tied, [0, 1])
+
+
+def test_multiclass_intervals_with_a_label_never_predicted_equal_the_resample_loop() -> None:
+    model, X, y = _fit(load_iris, LogisticRegression(max_iter=5000))
+    names = np.array(["setosa", "versicolor", "virginica"], dtype=object)
+    pred = model.predict(X)
+    pred[pred == 2] = 1  # "virginica" is never predicted
+    assert set(pred.tolist()) == {0, 1}
+    _check_classification(names[y], names[pred], model.predict_proba(X), list(names))
+
+
+def test_imbalanced_intervals_equal_the_resample_loop() -> None:
+    """Many resamples lack the minority class: their ROC-AUC is undefined, scikit-learn 1.9
+    returns NaN for them (no error), and the interval's ends are then NaN, before and now."""
+    rng = np.random.default_rng(3)
+    y = np.zeros(80, dtype=int)
+    y[[5, 40]] = 1
+    positive = np.clip(0.5 * y + rng.random(80) * 0.6, 0, 1)
+    proba = np.column_stack([1 - positive, positive])
+    pred = (positive > 0.5).astype(int)
+    indices = np.random.default_rng(SEED).integers(0, 80, size=(RESAMPLES, 80))
+    assert sum(not y[rows].any() for rows in indices) > 0  # resamples with no positive row
+    evaluation = _check_classification(y, pred, proba, [0, 1])
+    auc = evaluation.metric("roc_auc")
+    assert auc is not None and auc.value is not None
+    assert auc.ci_low is not None and np.isnan(auc.ci_low)
+    assert auc.ci_high is not None and np.isnan(auc.ci_high)
+
+
+def test_imbalanced_multiclass_intervals_equal_the_resample_loop() -> None:
+    """Three rows of the rarest label in 90: a resample missing it has a NaN ROC-AUC for that
+    label, so a NaN mean, as in scikit-learn; the label metrics leave the label out."""
+    rng = np.random.default_rng(4)
+    y = rng.choice(3, size=90, p=[0.6, 0.37, 0.03])
+    logits = rng.normal(size=(90, 3)) + 1.5 * np.eye(3)[y]
+    proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    evaluation = _check_classification(y, proba.argmax(axis=1), proba, [0, 1, 2])
+    auc = evaluation.metric("roc_auc")
+    assert auc is not None and auc.ci_low is not None and np.isnan(auc.ci_low)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_regression_intervals_equal_the_resample_loop(dtype: type) -> None:
+    model, X, y = _fit(load_diabetes, LinearRegression())
+    y, pred = y.astype(dtype), model.predict(X).astype(dtype)
+    evaluation = regression(y, pred, resamples=RESAMPLES, seed=SEED)
+    scorers = {
+        "mae": skm.mean_absolute_error,
+        "rmse": skm.root_mean_squared_error,
+        "r2": skm.r2_score,
+    }
+    _assert_intervals_match_reference(evaluation, scorers, y, dict.fromkeys(scorers, pred))
+
+
+def test_regression_intervals_with_constant_resamples_equal_the_resample_loop() -> None:
+    """Three rows: some resamples repeat one row, where R² takes scikit-learn's finite
+    stand-ins (1 when the predictions are exact too, else 0)."""
+    y, pred = np.array([1.0, 2.0, 4.0]), np.array([1.0, 2.5, 3.0])
+    evaluation = regression(y, pred, resamples=RESAMPLES, seed=SEED)
+    scorers = {
+        "mae": skm.mean_absolute_error,
+        "rmse": skm.root_mean_squared_error,
+        "r2": skm.r2_score,
+    }
+    _assert_intervals_match_reference(evaluation, scorers, y, dict.fromkeys(scorers, pred))

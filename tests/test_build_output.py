@@ -1,0 +1,125 @@
+"""`modeldoc build`'s output folder: replaced as a whole and only when a build succeeds;
+never a folder modeldoc did not write; plots and explanations land in facts.json."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import skops.io as sio
+from sklearn.datasets import load_diabetes
+from sklearn.linear_model import Ridge
+from sklearn.neighbors import KNeighborsRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+
+def command(*args: str | Path) -> list[str]:
+    return [sys.executable, "-m", "modeldoc", *map(str, args)]
+
+
+def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command(*args), capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("diabetes")
+    data = load_diabetes(as_frame=True, scaled=False).frame
+    train, test = data.iloc[:300], data.iloc[300:]
+    features = [c for c in data.columns if c != "target"]
+    sio.dump(Ridge(alpha=1.0).fit(train[features], train["target"]), root / "ridge.skops")
+    slow = make_pipeline(StandardScaler(), KNeighborsRegressor(n_neighbors=25))
+    sio.dump(slow.fit(train[features], train["target"]), root / "knn.skops")
+    test.to_csv(root / "test.csv", index=False)
+    (root / "modeldoc.yml").write_text("data: test.csv\ntarget: target\n")
+    return root
+
+
+def test_build_writes_explanations_and_plots(repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run("build", repo, "--model", repo / "ridge.skops", "--out", out)
+    assert result.returncode == 0, result.stderr
+    facts = json.loads((out / "facts.json").read_text())
+    explanations = facts["explanations"]
+    assert explanations["explainer"] == "linear"
+    assert explanations["additivity"]["passed"] is True
+    kinds = sorted(plot["kind"] for plot in facts["plots"])
+    assert kinds == sorted(
+        ["actual_vs_predicted", "residuals", "shap_bar", "shap_beeswarm"]
+        + ["shap_dependence"] * 3
+        + ["shap_waterfall"] * len(explanations["local"])
+    )
+    for plot in facts["plots"]:
+        assert (out / plot["file"]).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+        assert plot["alt"]
+    assert sorted(p.name for p in (out / "plots").iterdir()) == sorted(
+        Path(plot["file"]).name for plot in facts["plots"]
+    )
+    # No staging folder is left beside the output.
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_a_second_build_replaces_the_whole_folder(repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run("build", repo, "--model", repo / "ridge.skops", "--out", out).returncode == 0
+    (out / "plots" / "stale.png").write_bytes(b"old")
+    result = run("build", repo, "--model", repo / "ridge.skops", "--no-explain", "--out", out)
+    assert result.returncode == 0, result.stderr
+    facts = json.loads((out / "facts.json").read_text())
+    assert facts["explanations"] is None
+    assert {plot["kind"] for plot in facts["plots"]} == {"actual_vs_predicted", "residuals"}
+    assert not (out / "plots" / "stale.png").exists()
+
+
+def test_a_killed_build_leaves_the_previous_output(repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "facts.json").write_text("previous")
+    # A slow model: the permutation explainer is still running when the build is killed.
+    process = subprocess.Popen(
+        command("build", repo, "--model", repo / "knn.skops", "--explain-seconds", "120",
+                "--out", out),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while not list(tmp_path.glob(".out.new-*/plots/*.png")):
+            assert process.poll() is None, "the build ended before it could be interrupted"
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        os.kill(process.pid, signal.SIGKILL)
+    finally:
+        process.wait(timeout=60)
+    assert [p.name for p in out.iterdir()] == ["facts.json"]
+    assert (out / "facts.json").read_text() == "previous"
+
+
+def test_a_folder_modeldoc_did_not_write_is_never_replaced(repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "notes"
+    out.mkdir()
+    (out / "thesis.txt").write_text("years of work")
+    result = run("build", repo, "--model", repo / "ridge.skops", "--out", out)
+    assert result.returncode == 2
+    assert result.stderr.startswith("modeldoc: error: ") and "holds no facts.json" in result.stderr
+    assert [p.name for p in out.iterdir()] == ["thesis.txt"]
+    into_repo = run("build", repo, "--model", repo / "ridge.skops", "--out", repo)
+    assert into_repo.returncode == 2
+    assert "would replace the repository" in into_repo.stderr
+
+
+def test_a_task_the_model_does_not_do_stops(repo: Path, tmp_path: Path) -> None:
+    result = run("build", repo, "--model", repo / "ridge.skops", "--task", "classification",
+                 "--out", tmp_path / "out")  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "modeldoc: error: task classification was given, but the model is a regressor: "
+        "drop the task setting or give the model it describes"
+    )
+    assert not (tmp_path / "out").exists()
