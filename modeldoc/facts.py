@@ -390,6 +390,10 @@ class Metric(Fact):
     value: float | None = None
     ci_low: float | None = None
     ci_high: float | None = None
+    ci_resamples: int | None = Field(
+        default=None, description="bootstrap resamples on which the metric was defined"
+    )
+    ci_not_computed: str | None = Field(default=None, description="why there is no interval")
     not_computed: str | None = Field(default=None, description="why there is no value")
 
 

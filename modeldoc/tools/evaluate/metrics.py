@@ -28,6 +28,8 @@ Array = NDArray[Any]
 BOOTSTRAP_RESAMPLES = 1000
 BOOTSTRAP_SEED = 0
 CONFIDENCE = 0.95
+# An interval resting on fewer resamples than this share would be biased: none is given.
+MIN_DEFINED_SHARE = 0.9
 # Resamples are scored in blocks of about this many (resample, row) cells, so temporary
 # arrays stay near 8 MB each however many rows are evaluated.
 BLOCK_CELLS = 1 << 20
@@ -194,11 +196,10 @@ def _metric(
 ) -> Metric:
     """The metric on all rows and, with `resampled`, its percentile bootstrap interval.
 
-    The interval is computed only when the value on all rows is defined. Given that, no
-    resample makes scikit-learn raise: a metric undefined on a resample (ROC-AUC on a resample
-    holding one class) comes back as NaN with a warning, and stays NaN in the samples. The
-    loop this replaces skipped resamples that raised and dropped the interval when over half
-    did; neither can happen, so that rule is gone.
+    The interval is computed only when the value on all rows is defined. A metric can still
+    be undefined on some resamples (ROC-AUC on a resample holding one class, where
+    scikit-learn returns NaN): the interval rests on the resamples where it is defined, and
+    is not given when fewer than `MIN_DEFINED_SHARE` of them are.
     """
     if _has_nan(y_other) or _has_nan(y_true):
         return Metric(name=name, not_computed="the predictions or true values include NaN")
@@ -214,19 +215,22 @@ def _metric(
         return Metric(name=name, not_computed=str(caught[0].message).splitlines()[0])
     if resampled is None:
         return Metric(name=name, value=value)
-    low, high = _percentile_interval(resampled())
-    return Metric(name=name, value=value, ci_low=low, ci_high=high)
+    samples = np.asarray(resampled(), dtype=np.float64)
+    defined = samples[np.isfinite(samples)]
+    if len(defined) < MIN_DEFINED_SHARE * len(samples):
+        why = (
+            f"the metric is undefined on {len(samples) - len(defined)} of {len(samples)} "
+            "resamples (a resample lacking a class)"
+        )
+        return Metric(name=name, value=value, ci_resamples=len(defined), ci_not_computed=why)
+    low, high = _percentile_interval(defined)
+    return Metric(name=name, value=value, ci_low=low, ci_high=high, ci_resamples=len(defined))
 
 
 def _percentile_interval(samples: Array) -> tuple[float, float]:
-    """The central `CONFIDENCE` percentile interval of the per-resample values.
-
-    One NaN sample (a resample on which the metric is undefined) makes both ends NaN, exactly
-    as np.percentile did on the list of scikit-learn's values before.
-    """
+    """The central `CONFIDENCE` percentile interval of the per-resample values."""
     tail = (1 - CONFIDENCE) / 2 * 100
-    # In float64 whatever the inputs, as the former list of Python floats was.
-    low, high = np.percentile(np.asarray(samples, dtype=np.float64), [tail, 100 - tail])
+    low, high = np.percentile(samples, [tail, 100 - tail])
     return float(low), float(high)
 
 
