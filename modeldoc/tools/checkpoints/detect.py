@@ -89,9 +89,24 @@ def _magic_format(head: bytes) -> Detection | None:
         (size,) = struct.unpack("<Q", head[:8])
         if 2 <= size <= _MAX_SAFETENSORS_HEADER:
             return Detection(Format.SAFETENSORS, "an 8-byte header length, then JSON")
-    if head[:1] == b"\x08" and b"onnx" in head.lower():
-        return Detection(Format.ONNX, "a protobuf that names ONNX")
+    if _starts_like_onnx(head):
+        return Detection(Format.ONNX, f"a protobuf that starts like an ONNX model (IR {head[1]})")
     return None
+
+
+# ModelProto's first field is ir_version (field 1, varint: tag 0x08); writers then emit its
+# other fields in number order: producer, domain, model_version, doc_string, graph, opsets...
+_ONNX_SECOND_TAGS = frozenset({0x12, 0x1A, 0x22, 0x28, 0x32, 0x3A, 0x42, 0x72})
+_ONNX_MAX_IR_VERSION = 32
+
+
+def _starts_like_onnx(head: bytes) -> bool:
+    return (
+        len(head) >= 3
+        and head[0] == 0x08
+        and 1 <= head[1] <= _ONNX_MAX_IR_VERSION
+        and head[2] in _ONNX_SECOND_TAGS
+    )
 
 
 def _text_format(head: bytes) -> Detection | None:

@@ -89,3 +89,25 @@ def test_detection_never_unpickles(tmp_path: Path) -> None:
     path.write_bytes(pickle.dumps(Payload()))
     assert detect_format(path).format is Format.PICKLE
     assert not marker.exists()
+
+
+@pytest.mark.parametrize("producer", ["", "pytorch"])
+def test_onnx_without_the_word_onnx_is_onnx(tmp_path: Path, producer: str) -> None:
+    """Exporters that write no producer (or another name) still make an ONNX model."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("Relu", ["x"], ["y"])],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])],
+    )
+    model = helper.make_model(
+        graph, producer_name=producer, opset_imports=[helper.make_opsetid("", 18)]
+    )
+    target = tmp_path / "weights.bin"
+    target.write_bytes(model.SerializeToString())
+    assert b"onnx" not in target.read_bytes().lower()
+    assert detect_format(target).format is Format.ONNX
+    onnx.checker.check_model(model)
