@@ -70,6 +70,10 @@ def slice_report(
     )
     if task == "classification" and positive_label is not None:
         _fairness(report, y_true, y_pred, groups_column, positive_label)
+    elif task == "classification":
+        why = "defined for binary classifiers; this model predicts more than two classes"
+        report.not_computed["demographic_parity_difference"] = why
+        report.not_computed["equalized_odds_difference"] = why
     return report
 
 

@@ -52,3 +52,12 @@ def test_regression_slices_and_missing_values() -> None:
     assert groups == {"<missing>": 0.5, "a": 0.25, "b": 0.5}
     assert report.largest_gap["mae"] == pytest.approx(0.25)
     assert report.demographic_parity_difference is None
+
+
+def test_multiclass_slices_say_why_fairness_differences_are_missing() -> None:
+    labels = np.array(["a", "b", "c"])[RNG.choice(3, N)]
+    report = slice_report(labels, labels, GROUP, "classification")
+    assert report.largest_gap["accuracy"] == 0.0
+    assert report.demographic_parity_difference is None
+    assert "binary" in report.not_computed["demographic_parity_difference"]
+    assert "binary" in report.not_computed["equalized_odds_difference"]
