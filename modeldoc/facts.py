@@ -421,7 +421,9 @@ class SliceReport(Fact):
 class Evaluation(Fact):
     """Metrics of the model on the evaluation data, computed, never estimated."""
 
-    task: Literal["classification", "regression"]
+    task: Literal["classification", "regression"] | None = Field(
+        description="None when the model never predicted (what it does is then unknown)"
+    )
     rows: int
     metrics: list[Metric] = Field(default_factory=list)
     labels: list[str] = Field(default_factory=list, description="class labels, in matrix order")

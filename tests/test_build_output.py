@@ -123,3 +123,35 @@ def test_a_task_the_model_does_not_do_stops(repo: Path, tmp_path: Path) -> None:
         "drop the task setting or give the model it describes"
     )
     assert not (tmp_path / "out").exists()
+
+
+def test_a_model_that_does_not_load_is_a_fact_and_nothing_is_invented(
+    repo: Path, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.skops"
+    whole = (repo / "ridge.skops").read_bytes()
+    broken.write_bytes(whole[: len(whole) // 2])
+    result = run("build", repo, "--model", broken, "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    facts = json.loads((tmp_path / "out" / "facts.json").read_text())
+    (checkpoint,) = facts["checkpoints"]
+    assert checkpoint["loaded"] is False and "broken.skops" in checkpoint["not_loaded_reason"]
+    assert (facts["evaluation"], facts["explanations"], facts["plots"]) == (None, None, [])
+    assert facts["data"][0]["rows"] == 142  # the data is still profiled
+
+
+def test_features_the_model_cannot_take_are_recorded(repo: Path, tmp_path: Path) -> None:
+    import pandas as pd
+
+    data = pd.read_csv(repo / "test.csv")
+    data.loc[data.index[:2], "bmi"] = float("nan")
+    data.to_csv(tmp_path / "holes.csv", index=False)
+    result = run("build", repo, "--model", repo / "ridge.skops", "--data", tmp_path / "holes.csv",
+                 "--out", tmp_path / "out")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    facts = json.loads((tmp_path / "out" / "facts.json").read_text())
+    assert facts["data"][0]["missing"] == {"bmi": 2}
+    evaluation = facts["evaluation"]
+    assert evaluation["metrics"] == [] and "NaN" in evaluation["not_computed"]
+    assert evaluation["task"] is None  # the model never predicted: not guessed
+    assert facts["explanations"] is None

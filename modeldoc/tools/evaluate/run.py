@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -75,14 +76,14 @@ def model_facts(repo: Path, settings: BuildSettings) -> ModelFacts:
     check = profile.column_check
     if check is not None and check.missing:
         reason = f"the data lacks features the model expects: {', '.join(check.missing)}"
-        result.evaluation = Evaluation(task="classification", rows=rows, not_computed=reason)
+        result.evaluation = Evaluation(task=_given(settings), rows=rows, not_computed=reason)
         return result
     features = frame[expected] if expected else frame.drop(columns=[settings.target])
     y_true = frame[settings.target].to_numpy()
     try:
         predictions = predict(loaded, features)
     except PredictionError as error:
-        result.evaluation = Evaluation(task="classification", rows=rows, not_computed=str(error))
+        result.evaluation = Evaluation(task=_given(settings), rows=rows, not_computed=str(error))
         return result
     if settings.task not in ("auto", predictions.task):
         raise InputError(
@@ -108,6 +109,11 @@ def model_facts(repo: Path, settings: BuildSettings) -> ModelFacts:
     result.evaluation = evaluation
     result.evaluated = Evaluated(loaded, features, y_true, predictions, task)
     return result
+
+
+def _given(settings: BuildSettings) -> Literal["classification", "regression"] | None:
+    """The task the user named, when the model cannot tell (it did not predict)."""
+    return None if settings.task == "auto" else settings.task
 
 
 def _shown(repo: Path, path: Path) -> str:
