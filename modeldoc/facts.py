@@ -529,6 +529,44 @@ class Plot(Fact):
     row: int | None = None
 
 
+class Finding(Fact):
+    """Something a section states that the verifier looked up in the fact sheet."""
+
+    kind: Literal["number", "feature", "identifier", "path"]
+    text: str = Field(description="as written in the section")
+    matched: bool
+    fact: str | None = Field(default=None, description="the fact it matched, as a JSON path")
+
+
+class Section(Fact):
+    """One section of the card: prose written from facts, and what the verifier found."""
+
+    id: str = Field(description="stable key, e.g. `model_details`")
+    title: str
+    text: str = Field(description="Markdown prose")
+    writer: str = Field(description="`offline`, or the LLM that drafted it")
+    missing: list[str] = Field(
+        default_factory=list, description="what the facts cannot tell, said so in the text"
+    )
+    findings: list[Finding] = Field(default_factory=list)
+
+    @property
+    def unmatched(self) -> list[Finding]:
+        """What the section states that no fact supports."""
+        return [finding for finding in self.findings if not finding.matched]
+
+
+class Narrative(Fact):
+    """The card's prose: every section, each checked against the facts."""
+
+    writer: str
+    sections: list[Section] = Field(default_factory=list)
+
+    def section(self, section_id: str) -> Section | None:
+        """The section with this id, if written."""
+        return next((s for s in self.sections if s.id == section_id), None)
+
+
 class Generator(Fact):
     """The program that wrote the fact sheet."""
 
@@ -560,5 +598,5 @@ class FactSheet(Fact):
     evaluation: Evaluation | None = None
     explanations: Explanations | None = None
     plots: list[Plot] = Field(default_factory=list)
-    narrative: dict[str, JsonValue] | None = None
+    narrative: Narrative | None = None
     provenance: Provenance
