@@ -529,6 +529,28 @@ class Plot(Fact):
     row: int | None = None
 
 
+class Stated(Fact):
+    """What the model's owners state in `modeldoc.yml` (`card:`): facts no computation can
+    give. Shown as their statements; anything absent is shown as missing."""
+
+    name: str | None = None
+    description: str | None = None
+    version: str | None = None
+    owners: list[str] = Field(default_factory=list)
+    contact: str | None = None
+    license: str | None = Field(default=None, description="SPDX id, when the code has none")
+    intended_uses: list[str] = Field(default_factory=list)
+    intended_users: list[str] = Field(default_factory=list)
+    out_of_scope_uses: list[str] = Field(default_factory=list)
+    ethical_considerations: list[str] = Field(default_factory=list)
+    training_data: str | None = Field(default=None, description="what the model was trained on")
+    datasets: list[str] = Field(
+        default_factory=list, description="Hugging Face dataset ids, for the card metadata"
+    )
+    references: list[str] = Field(default_factory=list)
+    citation: str | None = None
+
+
 class Finding(Fact):
     """Something a section states that the verifier looked up in the fact sheet."""
 
@@ -598,5 +620,6 @@ class FactSheet(Fact):
     evaluation: Evaluation | None = None
     explanations: Explanations | None = None
     plots: list[Plot] = Field(default_factory=list)
+    stated: Stated | None = Field(default=None, description="from modeldoc.yml's card:")
     narrative: Narrative | None = None
     provenance: Provenance

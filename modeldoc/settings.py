@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from modeldoc.errors import InputError
+from modeldoc.facts import Stated
 
 Task = Literal["auto", "classification", "regression"]
 
@@ -35,11 +36,12 @@ class BuildSettings(BaseModel):
     explain_seconds: float = Field(default=60.0, gt=0, description="its time budget")
     explain_background: int = Field(default=100, ge=1, description="background sample rows")
     seed: int = Field(default=0, ge=0, description="seed of every sample and resample")
+    card: Stated = Field(default_factory=Stated, description="what the owners state")
 
 
 _FILE_KEYS = {
     "model", "data", "target", "task", "sensitive", "out",
-    "explain", "explain_rows", "explain_seconds", "explain_background", "seed",
+    "explain", "explain_rows", "explain_seconds", "explain_background", "seed", "card",
 }  # fmt: skip
 
 

@@ -75,6 +75,7 @@ def assemble(state: BuildState) -> BuildState:
         evaluation=state.get("evaluation"),
         explanations=state.get("explanations"),
         plots=sorted(state.get("plots", []), key=lambda plot: plot.file),
+        stated=settings.card if (settings := state.get("settings")) is not None else None,
         provenance=current_provenance(),
     )
     return {"facts": facts}
