@@ -433,6 +433,7 @@ class Evaluation(Fact):
     confusion_matrix: list[list[int]] | None = None
     bootstrap_resamples: int = 0
     bootstrap_seed: int | None = None
+    confidence_level: float = Field(default=0.95, description="of every interval")
     slices: list[SliceReport] = Field(default_factory=list)
     not_computed: str | None = Field(default=None, description="why there are no metrics")
 

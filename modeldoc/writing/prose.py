@@ -1,0 +1,95 @@
+"""Small building blocks of the offline writer's prose: facts shown as text, lists, places."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from pydantic import JsonValue
+
+from modeldoc.facts import Call, Source, Value
+from modeldoc.render.markdown_text import md_code, md_text
+from modeldoc.writing.numbers import number
+
+MISSING = "[More Information Needed]"
+
+
+@dataclass
+class Draft:
+    """A section's paragraphs as they are written, and what the facts could not tell."""
+
+    paragraphs: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def add(self, *sentences: str) -> None:
+        """One paragraph of the given sentences (empty ones left out)."""
+        text = " ".join(sentence for sentence in sentences if sentence)
+        if text:
+            self.paragraphs.append(text)
+
+    def bullets(self, items: Iterable[str]) -> None:
+        """A bulleted list as one paragraph."""
+        lines = [f"- {item}" for item in items]
+        if lines:
+            self.paragraphs.append("\n".join(lines))
+
+    def unknown(self, what: str, sentence: str) -> None:
+        """Say plainly that `what` is not known, and record it."""
+        self.missing.append(what)
+        self.paragraphs.append(f"{sentence} {MISSING}")
+
+    @property
+    def text(self) -> str:
+        """The section's Markdown."""
+        return "\n\n".join(self.paragraphs)
+
+
+def place(source: Source) -> str:
+    """Where a fact was read, as a code span: `train.py:18`."""
+    return md_code(f"{source.file}:{source.line}")
+
+
+def code_value(value: Value) -> str:
+    """A value from the code as it was written, or its literal when it is a known constant."""
+    if (
+        value.literal
+        and isinstance(value.value, (int, float))
+        and not isinstance(value.value, bool)
+    ):
+        return str(value.value)
+    return md_code(value.text)
+
+
+def data_value(value: JsonValue) -> str:
+    """A cell of the data: numbers as the data holds them, text as code, missing as such."""
+    if value is None:
+        return "missing"
+    if isinstance(value, bool):
+        return md_code(str(value))
+    if isinstance(value, (int, float)):
+        shown = str(value)
+        return shown if len(shown) <= 10 else number(value)
+    return md_code(str(value))
+
+
+def call_with_arguments(call: Call, limit: int = 6) -> str:
+    """`xgboost.XGBClassifier` with `n_estimators` = 100, ... (keyword arguments only)."""
+    keywords = [arg for arg in call.args if arg.name]
+    shown = ", ".join(
+        f"{md_code(arg.name or '')} = {code_value(arg.value)}" for arg in keywords[:limit]
+    )
+    more = " and more" if len(keywords) > limit else ""
+    return f"{md_code(call.qualified)}" + (f" with {shown}{more}" if shown else "")
+
+
+def names(items: Iterable[str]) -> str:
+    """Code names joined as English: `a`, `b` and `c`."""
+    shown = [md_code(item) for item in items]
+    if len(shown) <= 1:
+        return "".join(shown)
+    return ", ".join(shown[:-1]) + f" and {shown[-1]}"
+
+
+def quoted(text: str) -> str:
+    """Text the repository or its owners wrote, quoted verbatim and made literal."""
+    return f"> {md_text(text)}"

@@ -1,0 +1,122 @@
+"""The offline writer states only facts (the verifier finds nothing unmatched in its sections
+for both examples), and the verifier catches a wrong number, a renamed feature and an
+invented file."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from modeldoc.facts import FactSheet, Section, Stated
+from modeldoc.writing.offline import OfflineWriter
+from modeldoc.writing.sections import SECTIONS
+from modeldoc.writing.verify import index_facts, verify_section
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def build(example: str, out: Path) -> FactSheet:
+    command = [sys.executable, "-m", "modeldoc", "build", str(ROOT / "examples" / example),
+               "--out", str(out)]  # fmt: skip
+    subprocess.run(command, check=True, capture_output=True, timeout=300)
+    return FactSheet.model_validate_json((out / "facts.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def cancer(tmp_path_factory: pytest.TempPathFactory) -> FactSheet:
+    return build("cancer-xgboost", tmp_path_factory.mktemp("cancer") / "out")
+
+
+@pytest.fixture(scope="module")
+def diabetes(tmp_path_factory: pytest.TempPathFactory) -> FactSheet:
+    return build("diabetes-skops", tmp_path_factory.mktemp("diabetes") / "out")
+
+
+def write_all(facts: FactSheet) -> dict[str, Section]:
+    index = index_facts(facts)
+    writer = OfflineWriter()
+    return {spec.id: verify_section(writer.write(spec, facts), index) for spec in SECTIONS}
+
+
+@pytest.mark.parametrize("example", ["cancer", "diabetes"])
+def test_every_statement_of_the_offline_writer_is_a_fact(
+    example: str, request: pytest.FixtureRequest
+) -> None:
+    facts: FactSheet = request.getfixturevalue(example)
+    sections = write_all(facts)
+    assert list(sections) == [spec.id for spec in SECTIONS]
+    for section in sections.values():
+        assert section.writer == "offline"
+        assert not section.unmatched, (section.id, section.unmatched)
+    # The sections say something specific: numbers and names were found and matched.
+    evaluation = sections["evaluation"]
+    assert sum(f.kind == "number" for f in evaluation.findings) >= 10
+    top = facts.explanations.importance[0].feature if facts.explanations else ""
+    assert f"`{top}`" in sections["explanations"].text
+
+
+def test_the_cancer_card_quotes_the_computed_values(cancer: FactSheet) -> None:
+    sections = write_all(cancer)
+    accuracy = cancer.evaluation.metric("accuracy") if cancer.evaluation else None
+    assert accuracy is not None and accuracy.value is not None
+    assert accuracy.ci_low is not None and accuracy.ci_high is not None
+    line = f"- accuracy {accuracy.value:.3f} [{accuracy.ci_low:.3f}, {accuracy.ci_high:.3f}]"
+    assert line in sections["evaluation"].text
+    assert "`train.py:18` creates the estimator `xgboost.XGBClassifier`" in (
+        sections["architecture"].text
+    )
+
+
+def test_what_facts_cannot_tell_is_said_plainly(cancer: FactSheet) -> None:
+    sections = write_all(cancer)
+    assert "[More Information Needed]" in sections["intended_use"].text
+    assert set(sections["intended_use"].missing) == {
+        "intended uses", "intended users", "out-of-scope uses",
+    }  # fmt: skip
+    stated = cancer.model_copy(
+        update={"stated": Stated(owners=["Model risk team"], intended_uses=["Research triage"])}
+    )
+    sections = write_all(stated)
+    assert "Owners: Model risk team." in sections["model_details"].text
+    assert "- Research triage" in sections["intended_use"].text
+    assert "intended uses" not in sections["intended_use"].missing
+    assert not any(section.unmatched for section in sections.values())
+
+
+def _planted(facts: FactSheet, text: str) -> list[tuple[str, str]]:
+    section = Section(id="evaluation", title="Evaluation", text=text, writer="test")
+    checked = verify_section(section, index_facts(facts))
+    return [(finding.kind, finding.text) for finding in checked.unmatched]
+
+
+def test_the_verifier_catches_a_planted_wrong_number(cancer: FactSheet) -> None:
+    assert cancer.evaluation is not None
+    accuracy = cancer.evaluation.metric("accuracy")
+    assert accuracy is not None and accuracy.value is not None
+    right = f"Accuracy is {accuracy.value:.3f} on {cancer.evaluation.rows} rows."
+    assert _planted(cancer, right) == []
+    wrong = right.replace(f"{accuracy.value:.3f}", "0.912")
+    assert _planted(cancer, wrong) == [("number", "0.912")]
+
+
+def test_the_verifier_catches_a_renamed_feature(cancer: FactSheet) -> None:
+    assert _planted(cancer, "The top feature is `worst concave points`.") == []
+    assert _planted(cancer, "The top feature is `worst_concave_points`.") == [
+        ("identifier", "worst_concave_points")
+    ]
+    # Outside a code span, a code-shaped name is checked too.
+    assert _planted(cancer, "The top feature is worst_concave_pts.") == [
+        ("identifier", "worst_concave_pts")
+    ]
+
+
+def test_the_verifier_catches_an_invented_file(cancer: FactSheet) -> None:
+    assert _planted(cancer, "It is trained in `train.py:18`.") == []
+    assert _planted(cancer, "It is trained in `prepare_data.py`.") == [("path", "prepare_data.py")]
+    assert _planted(cancer, "It is trained in train.py:999.") == [("path", "train.py:999")]
+    assert _planted(cancer, "See configs/model.yaml for the settings.") == [
+        ("path", "configs/model.yaml")
+    ]
