@@ -8,11 +8,14 @@ from langgraph.runtime import Runtime
 
 from modeldoc import __version__
 from modeldoc.agent.state import BuildContext, BuildState
-from modeldoc.facts import FactSheet, Generator
+from modeldoc.facts import FactSheet, Generator, Narrative
 from modeldoc.tools.plots.explanations import explanation_plots
 from modeldoc.tools.plots.performance import performance_plots
 from modeldoc.tools.provenance import current_provenance
 from modeldoc.tools.scan import scan_repository
+from modeldoc.writing.offline import OfflineWriter
+from modeldoc.writing.sections import SECTIONS
+from modeldoc.writing.verify import index_facts, verify_section
 
 
 def scan(state: BuildState) -> BuildState:
@@ -79,3 +82,13 @@ def assemble(state: BuildState) -> BuildState:
         provenance=current_provenance(),
     )
     return {"facts": facts}
+
+
+def write(state: BuildState) -> BuildState:
+    """Each card section written from the facts, then checked by the verifier."""
+    facts = state["facts"]
+    writer = OfflineWriter()
+    index = index_facts(facts)
+    sections = [verify_section(writer.write(spec, facts), index) for spec in SECTIONS]
+    narrative = Narrative(writer=writer.name, sections=sections)
+    return {"facts": facts.model_copy(update={"narrative": narrative})}
