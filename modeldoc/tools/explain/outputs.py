@@ -60,13 +60,40 @@ def raw_output(model: Any, features: pd.DataFrame) -> RawOutput:
                          "LightGBM predict(raw_score=True)")  # fmt: skip
     name = type(model).__name__
     if not hasattr(model, "classes_"):
-        return RawOutput(np.asarray(model.predict(features), dtype=float), "value", "predict")
+        predicted = np.asarray(model.predict(features), dtype=float)
+        if _log_link(model):
+            # The model predicts exp(raw score): a GLM exp(X @ coef + intercept), a boosted
+            # Poisson/Gamma regressor exp(sum of trees). SHAP explains the raw score.
+            return RawOutput(np.log(predicted), "raw score", "log of predict")
+        return RawOutput(predicted, "value", "predict")
     if name.startswith(("RandomForest", "ExtraTree", "DecisionTree")):
         # shap explains a forest classifier's averaged class probabilities.
         proba = np.asarray(model.predict_proba(features), dtype=float)
         return RawOutput(proba, "probability", "predict_proba")
     scores = np.asarray(model.decision_function(features), dtype=float)
-    return RawOutput(scores, "log-odds", "decision_function")
+    return RawOutput(scores, _decision_scale(model), "decision_function")
+
+
+def _log_link(model: Any) -> bool:
+    """Whether a scikit-learn regressor predicts through a log link."""
+    name = type(model).__name__
+    if name in ("PoissonRegressor", "GammaRegressor"):
+        return True
+    if name == "HistGradientBoostingRegressor":
+        return getattr(model, "loss", None) in ("poisson", "gamma")
+    if name == "TweedieRegressor":
+        # link="auto" is the identity for power <= 0 (normal) and the log otherwise.
+        link = getattr(model, "link", "auto")
+        return link == "log" or (link == "auto" and float(getattr(model, "power", 0.0)) > 0)
+    return False
+
+
+def _decision_scale(model: Any) -> OutputScale:
+    """A decision function is the log-odds only for a model fitted with the logistic loss;
+    a hinge, squared or perceptron loss gives a margin on no probability scale."""
+    if type(model).__name__.startswith("LogisticRegression"):
+        return "log-odds"
+    return "log-odds" if getattr(model, "loss", None) == "log_loss" else "raw score"
 
 
 def _xgboost_objective(booster: Any) -> str:

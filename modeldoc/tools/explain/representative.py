@@ -37,7 +37,7 @@ def classification_rows(
     y_true: Array, y_pred: Array, proba: Array | None
 ) -> tuple[str, list[ChosenRow]]:
     """Up to three distinct rows of a classifier's results (arrays over the explained rows)."""
-    correct = np.asarray(y_true == y_pred)
+    correct = np.asarray(y_true == y_pred, dtype=bool)
     if proba is None:
         chosen = [
             _first(correct, "first correct prediction"),

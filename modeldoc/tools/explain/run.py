@@ -64,6 +64,9 @@ class ShapResult:
     base_values: Array | None = None
     data: pd.DataFrame | None = None
     rows: Array = field(default_factory=lambda: np.zeros(0, dtype=int))
+    # A multiclass model's |SHAP| averaged over the classes (rows x features), what global
+    # importance averages; None when that is |values|.
+    magnitudes: Array | None = None
 
 
 @dataclass
@@ -197,10 +200,9 @@ def _permutation(
 ) -> _Raw:
     shap = import_shap()
 
-    function, scale = _model_function(loaded, explained, predictions, task)
-    masker = shap.maskers.Independent(background.to_numpy(), max_samples=len(background))
+    codes = _Codes(explained, background)
+    function, scale = _model_function(loaded, codes.decode, predictions, task)
     columns = [str(c) for c in explained.columns]
-    explainer = shap.PermutationExplainer(function, masker, feature_names=columns)
     # Each permutation costs 2F+1 masked evaluations; antithetic pairs make additive models
     # exact, and ten permutations keep interaction estimates stable at a bounded cost.
     max_evals = PERMUTATIONS * (2 * len(columns) + 1)
@@ -208,20 +210,32 @@ def _permutation(
     started = time.perf_counter()
     slowest_row = 0.0
     stopped = False
-    matrix = explained.to_numpy()
-    for chunk, start in enumerate(range(0, len(matrix), CHUNK_ROWS)):
-        part = matrix[start : start + CHUNK_ROWS]
-        elapsed = time.perf_counter() - started
-        if start and elapsed + slowest_row * len(part) > budget.seconds:
-            stopped = True
-            break
-        # Seeded per chunk: the values of a row never depend on where the budget stopped.
-        np.random.seed(budget.seed + chunk)
-        chunk_started = time.perf_counter()
-        result = explainer(part, max_evals=max_evals, silent=True)
-        slowest_row = max(slowest_row, (time.perf_counter() - chunk_started) / len(part))
-        values.append(np.asarray(result.values))
-        bases.append(np.asarray(result.base_values))
+    matrix = codes.explained
+    # shap draws its permutations from numpy's global generator (and reseeds it from the
+    # system when the explainer is built): the caller's state is put back afterwards.
+    state = np.random.get_state()
+    try:
+        masker = shap.maskers.Independent(codes.background, max_samples=len(background))
+        explainer = shap.PermutationExplainer(function, masker, feature_names=columns)
+        # The first call in a process compiles shap's output kernels (seconds; numba cannot
+        # cache them on disk). One row with one permutation pays for that, so the per-row
+        # estimate below measures the model, not the compiler; its time counts all the same.
+        explainer(matrix[:1], max_evals=2 * len(columns) + 1, silent=True)
+        for chunk, start in enumerate(range(0, len(matrix), CHUNK_ROWS)):
+            part = matrix[start : start + CHUNK_ROWS]
+            elapsed = time.perf_counter() - started
+            if start and elapsed + slowest_row * len(part) > budget.seconds:
+                stopped = True
+                break
+            # Seeded per chunk: the values of a row never depend on where the budget stopped.
+            np.random.seed(budget.seed + chunk)
+            chunk_started = time.perf_counter()
+            result = explainer(part, max_evals=max_evals, silent=True)
+            slowest_row = max(slowest_row, (time.perf_counter() - chunk_started) / len(part))
+            values.append(np.asarray(result.values))
+            bases.append(np.asarray(result.base_values))
+    finally:
+        np.random.set_state(state)
     done = sum(len(v) for v in values)
     output = function(matrix[:done])
     return _Raw(np.concatenate(values), np.concatenate(bases), np.asarray(output, dtype=float),
@@ -230,20 +244,44 @@ def _permutation(
                 stopped_by_time=stopped)  # fmt: skip
 
 
+class _Codes:
+    """The explained and background rows as float matrices, the only input shap's masker
+    takes (it compares cells arithmetically): a column of text, categories, dates or booleans
+    becomes codes into its distinct values, and `decode` turns a masked matrix back into the
+    table the model was fitted on."""
+
+    def __init__(self, explained: pd.DataFrame, background: pd.DataFrame) -> None:
+        both = pd.concat([explained, background], ignore_index=True)
+        matrix = np.empty(both.shape, dtype=float)
+        self._columns = list(explained.columns)
+        self._values: dict[int, pd.Index] = {}
+        for j in range(both.shape[1]):
+            column = both.iloc[:, j]
+            if column.dtype.kind in "iuf":
+                matrix[:, j] = column.to_numpy(dtype=float, na_value=np.nan)
+            else:
+                # Missing values get a code of their own: they come back as missing.
+                codes, self._values[j] = pd.factorize(column, use_na_sentinel=False)
+                matrix[:, j] = codes
+        self.explained, self.background = matrix[: len(explained)], matrix[len(explained) :]
+
+    def decode(self, matrix: Array) -> pd.DataFrame:
+        """The table behind a (masked) matrix; named columns, as pipelines were fitted on."""
+        table = pd.DataFrame(matrix, columns=self._columns)
+        for j, values in self._values.items():
+            table.isetitem(j, values.take(matrix[:, j].astype(np.intp)))
+        return table
+
+
 def _model_function(
-    loaded: LoadedCheckpoint, explained: pd.DataFrame, predictions: Predictions, task: str
+    loaded: LoadedCheckpoint,
+    frame: Callable[[Array], pd.DataFrame],
+    predictions: Predictions,
+    task: str,
 ) -> tuple[Callable[[Array], Array], OutputScale]:
-    """What the agnostic explainer calls: arrays in, the explained output out."""
+    """What the agnostic explainer calls: arrays in (made a table by `frame`), the explained
+    output out."""
     model: Any = loaded.model
-    columns, dtypes = list(explained.columns), explained.dtypes
-
-    numeric = all(pd.api.types.is_numeric_dtype(dtype) for dtype in dtypes)
-
-    def frame(matrix: Array) -> pd.DataFrame:
-        # Rebuild the DataFrame: pipelines fitted on named columns warn on bare arrays.
-        # Casting column by column costs more than the model itself: only when needed.
-        table = pd.DataFrame(matrix, columns=columns)
-        return table if numeric and matrix.dtype != object else table.astype(dtypes)
 
     binary = predictions.labels is not None and len(predictions.labels) == 2
     if task == "classification" and predictions.proba is not None:
@@ -290,6 +328,7 @@ def _summarise(
     additivity = _additivity(raw)
     values, bases, output = raw.values, raw.base_values, raw.output
     explained_class: str | None = None
+    magnitudes: Array | None = None
     if values.ndim == 3 and values.shape[2] == 2:
         # A binary classifier explained per class: its class-1 side is the whole story.
         values, bases, output = values[:, :, 1], bases[:, 1], output[:, 1]
@@ -297,8 +336,9 @@ def _summarise(
     if not multiclass and len(labels) == 2:
         explained_class = labels[1]
     if multiclass:
-        importance_values = np.abs(values).mean(axis=(0, 2))
-        picked = _predicted_class_index(predictions, rows, labels)
+        magnitudes = np.abs(values).mean(axis=2)
+        importance_values = magnitudes.mean(axis=0)
+        picked = _predicted_class_index(predictions, rows, labels, values.shape[2])
         per_row = np.arange(done)
         values = values[per_row, :, picked]
         bases, output = bases[per_row, picked], output[per_row, picked]
@@ -336,7 +376,7 @@ def _summarise(
         local=local,
         **common,
     )
-    return ShapResult(facts, values, bases, explained, rows)
+    return ShapResult(facts, values, bases, explained, rows, magnitudes)
 
 
 def _direction(column: pd.Series, shap_values: Array) -> float | None:
@@ -360,8 +400,15 @@ def _additivity(raw: _Raw) -> Additivity:
                       compared_with=raw.compared_with)  # fmt: skip
 
 
-def _predicted_class_index(predictions: Predictions, rows: Array, labels: list[str]) -> Array:
-    index = {label: i for i, label in enumerate(labels)}
+def _predicted_class_index(
+    predictions: Predictions, rows: Array, labels: list[str], classes: int
+) -> Array:
+    """Each row's predicted class as a position among the explained outputs. A model that
+    names no labels (XGBoost multi:softmax) predicts that position itself."""
+    index = {label: i for i, label in enumerate(labels or [str(i) for i in range(classes)])}
+    unknown = {str(value) for value in predictions.y_pred[rows]} - set(index)
+    if unknown:
+        raise ValueError(f"predicted classes {sorted(unknown)} are not among the model's outputs")
     return np.array([index[str(value)] for value in predictions.y_pred[rows]])
 
 
@@ -372,9 +419,10 @@ def _representative(
     if predictions.task == "regression":
         return regression_rows(y_true[rows], y_pred)
     proba = predictions.proba[rows] if predictions.proba is not None else None
-    return classification_rows(
-        np.array([str(v) for v in y_true[rows]]), np.array([str(v) for v in y_pred]), proba
-    )
+    # Compared as values, as the metrics compare them: a target read as 1.0 matches a
+    # predicted 1 (their texts differ).
+    actual, predicted = np.asarray(y_true[rows], dtype=object), np.asarray(y_pred, dtype=object)
+    return classification_rows(actual, predicted, proba)
 
 
 def _local(
@@ -418,7 +466,7 @@ def _describe_output(scale: OutputScale, explained_class: str | None, multiclass
             f"{scale} of each class; global importance averages |SHAP| over the classes, "
             "local explanations and plots show each row's predicted class"
         )
-    if explained_class is not None and scale in ("log-odds", "probability"):
+    if explained_class is not None:
         return f"{scale} of class '{explained_class}'"
     return "predicted value" if scale == "value" else "raw score (before the link function)"
 

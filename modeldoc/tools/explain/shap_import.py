@@ -1,16 +1,20 @@
 """Import shap once, quietly, with its numba kernels cached on disk.
 
 shap compiles its masking kernels with numba on first use in every process (about 10 s);
-caching them in the user's cache folder makes every later build start warm.
+caching them in the user's cache folder makes every later build start warm. The kernels that
+take shap's link function as an argument cannot be cached (see `_cacheable`): they still
+compile once per process, a few seconds the first permutation explanation pays.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
 import warnings
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 
 def numba_cache_dir() -> Path:
@@ -51,5 +55,16 @@ def _cache_kernels() -> None:
         if not name.startswith("shap.") or module is None:
             continue
         for value in list(vars(module).values()):
-            if isinstance(value, CPUDispatcher):
+            if isinstance(value, CPUDispatcher) and _cacheable(value):
                 value.enable_caching()
+
+
+def _cacheable(kernel: Any) -> bool:
+    """False for a kernel handed a jitted function (shap's `link`): numba keys its compiled
+    code on that function's identity, new in every process, so a cached entry never matches
+    and each run would only add another (about 100 KB) to the cache folder."""
+    try:
+        parameters = inspect.signature(kernel.py_func).parameters
+    except (TypeError, ValueError):  # no Python signature to read: leave it uncached
+        return False
+    return "link" not in parameters

@@ -7,6 +7,8 @@ shap draws on pyplot's current figure, so these plots are drawn one at a time in
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,8 @@ from modeldoc.tools.plots.figures import new_figure, plain_text, save_figure
 
 MAX_DISPLAY = 10
 DEPENDENCE_FEATURES = 3
+# shap places beeswarm dots and orders scatter dots with numpy's global generator.
+DRAWING_SEED = 0
 
 
 def explanation_plots(result: ShapResult, out_dir: Path) -> list[Plot]:
@@ -31,7 +35,16 @@ def explanation_plots(result: ShapResult, out_dir: Path) -> list[Plot]:
 
     matplotlib.use("Agg")  # shap's waterfall draws through pyplot: never open a window
     explanation = _explanation(result.values, result.base_values, result.data)
-    plots = [_bar(explanation, facts, out_dir), _beeswarm(explanation, facts, out_dir)]
+    # The bar shows what global importance averages: for a multiclass model |SHAP| over all
+    # classes, not only the predicted class the other plots show.
+    magnitudes = (
+        explanation
+        if result.magnitudes is None
+        else _explanation(result.magnitudes, None, result.data)
+    )
+    # The beeswarm lists features in the order of the facts (and of its alt text).
+    order = np.array([facts.features.index(f.feature) for f in facts.importance])
+    plots = [_bar(magnitudes, facts, out_dir), _beeswarm(explanation, order, facts, out_dir)]
     for feature in facts.importance[:DEPENDENCE_FEATURES]:
         plots.append(_dependence(explanation, facts, feature.feature, out_dir))
     positions = {int(row): i for i, row in enumerate(result.rows)}
@@ -41,14 +54,30 @@ def explanation_plots(result: ShapResult, out_dir: Path) -> list[Plot]:
 
 
 def _explanation(values: Any, base_values: Any, data: pd.DataFrame) -> Any:
-    """shap's own container; text columns become missing numbers (shown grey)."""
+    """shap's own container, its cells as shap should draw them (see `_cells`)."""
     shap = import_shap()
+    cells = np.empty(data.shape, dtype=object)
+    for j in range(data.shape[1]):
+        cells[:, j] = _cells(data.iloc[:, j])
     return shap.Explanation(
         values=values,
         base_values=base_values,
-        data=data.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float),
+        data=cells,
         feature_names=[plain_text(str(name)) for name in data.columns],
     )
+
+
+def _cells(column: pd.Series) -> Any:
+    """A column of numbers as floats (a missing one NaN, drawn grey). Any other column keeps
+    its text, a missing cell shown as `missing`: grey dots in the beeswarm, categories on the
+    dependence plot's axis. So is a column with no number at all, whose colour scale and axis
+    shap cannot size (it warns on the empty range)."""
+    numbers = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+    missing = column.isna().to_numpy()
+    if np.isfinite(numbers).any() and not (np.isnan(numbers) & ~missing).any():
+        return numbers
+    text = [plain_text(str(value)) for value in column.to_numpy(dtype=object)]
+    return np.where(missing, "missing", np.array(text, dtype=object))
 
 
 def _scope(facts: Explanations) -> str:
@@ -74,11 +103,12 @@ def _bar(explanation: Any, facts: Explanations, out_dir: Path) -> Plot:
     )
 
 
-def _beeswarm(explanation: Any, facts: Explanations, out_dir: Path) -> Plot:
+def _beeswarm(explanation: Any, order: Any, facts: Explanations, out_dir: Path) -> Plot:
     shap = import_shap()
     figure, axes = new_figure(7.5, 0.45 * min(MAX_DISPLAY, len(facts.importance)) + 1.5)
-    shap.plots.beeswarm(explanation, max_display=MAX_DISPLAY, ax=axes, show=False,
-                        plot_size=None)  # fmt: skip
+    with _seeded():
+        shap.plots.beeswarm(explanation, max_display=MAX_DISPLAY, order=order, ax=axes,
+                            show=False, plot_size=None)  # fmt: skip
     file = save_figure(figure, out_dir, "shap_beeswarm")
     return Plot(
         file=file,
@@ -95,7 +125,8 @@ def _dependence(explanation: Any, facts: Explanations, feature: str, out_dir: Pa
     shap = import_shap()
     index = facts.features.index(feature)
     figure, axes = new_figure(6.4, 4.4)
-    shap.plots.scatter(explanation[:, index], ax=axes, show=False, hist=False)
+    with _seeded():
+        shap.plots.scatter(explanation[:, index], ax=axes, show=False, hist=False)
     file = save_figure(figure, out_dir, f"shap_dependence_{feature}")
     found = next(f for f in facts.importance if f.feature == feature)
     return Plot(
@@ -122,8 +153,10 @@ def _waterfall(row: Any, local: LocalExplanation, facts: Explanations, out_dir: 
     shap = import_shap()
     import matplotlib.pyplot as plt
 
+    # shap draws the waterfall on pyplot's current figure: a new one, so a figure the caller
+    # left open is neither drawn over nor closed with ours.
+    figure = plt.figure()
     shap.plots.waterfall(row, max_display=MAX_DISPLAY, show=False)
-    figure = plt.gcf()
     file = save_figure(figure, out_dir, f"shap_waterfall_row_{local.row}")
     largest = ", ".join(
         f"{c.feature} = {_shown(c.value)} ({c.shap:+.3g})" for c in local.contributions[:3]
@@ -139,6 +172,18 @@ def _waterfall(row: Any, local: LocalExplanation, facts: Explanations, out_dir: 
         f"output {local.output:.3g}; the largest contributions are {largest}.",
         row=local.row,
     )
+
+
+@contextmanager
+def _seeded() -> Iterator[None]:
+    """Random draws seeded, so the same explanations give the same pictures; the caller's
+    generator state is put back."""
+    state = np.random.get_state()
+    np.random.seed(DRAWING_SEED)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
 
 
 def _shown(value: Any) -> str:
