@@ -33,6 +33,8 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/scan.py
+	$(BIN)/python benchmarks/metrics.py
+	$(BIN)/python benchmarks/explain.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info site
