@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Debian's Chromium and its WebDriver, for the browser test of the generated site.
+BROWSER := /usr/bin/chromedriver
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test lint typecheck pytest bench clean
 
@@ -28,8 +31,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(BROWSER)
 	$(BIN)/pytest -q
+
+$(BROWSER):
+	$(SUDO) apt-get install -y -qq --no-install-recommends chromium chromium-driver \
+		|| { $(SUDO) apt-get update -qq && \
+		     $(SUDO) apt-get install -y -qq --no-install-recommends chromium chromium-driver; }
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/scan.py

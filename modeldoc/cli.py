@@ -103,6 +103,12 @@ def build(
             min=1, help="Rows the model-agnostic explainer takes (default 200).", show_default=False
         ),
     ] = None,
+    site: Annotated[
+        bool | None,
+        typer.Option(
+            "--site/--no-site", help="Build the HTML site (default: yes).", show_default=False
+        ),
+    ] = None,
     explain_seconds: Annotated[
         float | None,
         typer.Option(
@@ -119,13 +125,13 @@ def build(
     from modeldoc.agent.graph import compile_graph
     from modeldoc.agent.state import BuildContext
     from modeldoc.agent.workspace import Workspace
-    from modeldoc.output import staged_output, write_atomically
+    from modeldoc.output import staged_output
     from modeldoc.settings import load_settings
 
     given = {"model": model, "data": data, "target": target, "task": task,
              "sensitive": sensitive, "out": out, "trust_pickle": trust_pickle,
              "explain": explain, "explain_rows": explain_rows,
-             "explain_seconds": explain_seconds}  # fmt: skip
+             "explain_seconds": explain_seconds, "site": site}  # fmt: skip
     try:
         if not repo.is_dir():
             raise InputError(f"{repo}: not a directory")
@@ -137,14 +143,17 @@ def build(
                 {"repo_path": str(repo), "settings": settings},
                 context=BuildContext(workspace=workspace),
             )
-            facts = state["facts"].model_dump_json(indent=2) + "\n"
-            write_atomically(staging / "facts.json", facts)
     except ModeldocError as error:
         raise _fail(str(error)) from error
-    print(f"facts: {settings.out / 'facts.json'}")
-    plots = len(state["facts"].plots)
-    if plots:
-        print(f"plots: {plots} in {settings.out / 'plots'}")
+    out_dir = settings.out
+    facts = state["facts"]
+    print(f"card:  {out_dir / 'MODEL_CARD.md'}")
+    if settings.site:
+        print(f"site:  {out_dir / 'site' / 'index.html'}")
+    print(f"facts: {out_dir / 'facts.json'} ({len(facts.plots)} plots)")
+    unverified = [s.id for s in facts.narrative.sections if s.unmatched] if facts.narrative else []
+    if unverified:
+        print(f"warning: statements not matched to facts in: {', '.join(unverified)}")
 
 
 def _check_out(repo: Path, out: Path) -> None:

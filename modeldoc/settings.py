@@ -37,11 +37,12 @@ class BuildSettings(BaseModel):
     explain_background: int = Field(default=100, ge=1, description="background sample rows")
     seed: int = Field(default=0, ge=0, description="seed of every sample and resample")
     card: Stated = Field(default_factory=Stated, description="what the owners state")
+    site: bool = Field(default=True, description="build the HTML site (docs/ is always written)")
 
 
 _FILE_KEYS = {
     "model", "data", "target", "task", "sensitive", "out",
-    "explain", "explain_rows", "explain_seconds", "explain_background", "seed", "card",
+    "explain", "explain_rows", "explain_seconds", "explain_background", "seed", "card", "site",
 }  # fmt: skip
 
 

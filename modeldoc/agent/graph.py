@@ -1,7 +1,7 @@
 """The LangGraph graph: wiring only; the work lives in `nodes.py` and the tools.
 
     START ─┬─ scan ───────────────────────────────────────────┐
-           └─ model ─┬─ plot_performance ─────────────────────┼─ assemble ─ write ─ END
+           └─ model ─┬─ plot_performance ─────────────────────┼─ assemble ─ write ─ render ─ END
                      └─ explain ─ plot_explanations ──────────┘
 
 The scan and the model step share nothing and run in parallel, as do the metric plots and
@@ -32,6 +32,7 @@ def build_graph() -> StateGraph[BuildState, BuildContext, BuildInput, BuildState
     graph.add_node("plot_explanations", nodes.plot_explanations)
     graph.add_node("assemble", nodes.assemble)
     graph.add_node("write", nodes.write)
+    graph.add_node("render", nodes.render)
     graph.add_edge(START, "scan")
     graph.add_edge(START, "model")
     graph.add_edge("model", "plot_performance")
@@ -39,7 +40,8 @@ def build_graph() -> StateGraph[BuildState, BuildContext, BuildInput, BuildState
     graph.add_edge("explain", "plot_explanations")
     graph.add_edge(["scan", "plot_performance", "plot_explanations"], "assemble")
     graph.add_edge("assemble", "write")
-    graph.add_edge("write", END)
+    graph.add_edge("write", "render")
+    graph.add_edge("render", END)
     return graph
 
 

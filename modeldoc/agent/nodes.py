@@ -9,6 +9,10 @@ from langgraph.runtime import Runtime
 from modeldoc import __version__
 from modeldoc.agent.state import BuildContext, BuildState
 from modeldoc.facts import FactSheet, Generator, Narrative
+from modeldoc.output import write_atomically
+from modeldoc.render.hf_card import render_hf_card
+from modeldoc.render.mct import write_mct
+from modeldoc.render.site import write_site
 from modeldoc.tools.plots.explanations import explanation_plots
 from modeldoc.tools.plots.performance import performance_plots
 from modeldoc.tools.provenance import current_provenance
@@ -92,3 +96,17 @@ def write(state: BuildState) -> BuildState:
     sections = [verify_section(writer.write(spec, facts), index) for spec in SECTIONS]
     narrative = Narrative(writer=writer.name, sections=sections)
     return {"facts": facts.model_copy(update={"narrative": narrative})}
+
+
+def render(state: BuildState, runtime: Runtime[BuildContext]) -> BuildState:
+    """The outputs people read: facts.json, MODEL_CARD.md, model_card.json, the site."""
+    workspace = runtime.context.workspace if runtime.context else None
+    if workspace is None or workspace.out_dir is None:
+        return {}
+    out, facts = workspace.out_dir, state["facts"]
+    write_atomically(out / "facts.json", facts.model_dump_json(indent=2) + "\n")
+    card = render_hf_card(facts)
+    write_atomically(out / "MODEL_CARD.md", card)
+    write_mct(facts, out)
+    write_site(facts, out, card_markdown=card, build_html=workspace.settings.site)
+    return {}
