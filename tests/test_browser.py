@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers.examples import build_example
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -31,11 +30,7 @@ FLAGS = (
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("browser") / "out"
-    command = [sys.executable, "-m", "modeldoc", "build", str(ROOT / "examples" / "cancer-xgboost"),
-               "--out", str(out)]  # fmt: skip
-    subprocess.run(command, check=True, capture_output=True, timeout=300)
-    return out
+    return build_example("cancer-xgboost", tmp_path_factory.mktemp("browser") / "out")
 
 
 @pytest.fixture(scope="module")

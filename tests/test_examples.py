@@ -3,32 +3,21 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import skops.io as sio
 import xgboost as xgb
+from helpers.examples import build_example
 from sklearn import metrics as skm
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def build(example: str, out: Path) -> dict[str, object]:
-    command = [
-        sys.executable,
-        "-m",
-        "modeldoc",
-        "build",
-        str(EXAMPLES / example),
-        "--out",
-        str(out),
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    facts: dict[str, object] = json.loads((out / "facts.json").read_text())
+    build_example(example, out / "out")
+    facts: dict[str, object] = json.loads((out / "out" / "facts.json").read_text())
     return facts
 
 

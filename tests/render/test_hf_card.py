@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import random
 import re
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -14,6 +12,7 @@ import jinja2
 import markdown
 import pytest
 import yaml
+from helpers.examples import build_example
 from huggingface_hub import ModelCard
 from markdown_it import MarkdownIt
 
@@ -31,17 +30,7 @@ JS_LINK = "[x](javascript:alert(1))"
 
 def build(example: str, out: Path) -> FactSheet:
     """Run `modeldoc build` on an example as a user would and load its facts.json."""
-    command = [
-        sys.executable,
-        "-m",
-        "modeldoc",
-        "build",
-        str(EXAMPLES / example),
-        "--out",
-        str(out),
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
+    build_example(example, out)
     return FactSheet.model_validate_json((out / "facts.json").read_text(encoding="utf-8"))
 
 

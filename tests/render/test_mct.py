@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import base64
 import json
-import subprocess
-import sys
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.examples import build_example
 from jsonschema import Draft7Validator
 
 from modeldoc.errors import InputError
@@ -31,17 +30,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 def build(example: str, out: Path) -> FactSheet:
     """Run `modeldoc build` on an example as a user would and load its facts.json."""
-    command = [
-        sys.executable,
-        "-m",
-        "modeldoc",
-        "build",
-        str(EXAMPLES / example),
-        "--out",
-        str(out),
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
+    build_example(example, out)
     return FactSheet.model_validate_json((out / "facts.json").read_text(encoding="utf-8"))
 
 

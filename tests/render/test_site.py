@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
+from helpers.examples import build_example
 
 from modeldoc.facts import (
     CodeFacts,
@@ -100,17 +101,7 @@ class Html(HTMLParser):
 
 def modeldoc_build(example: str, out: Path) -> Path:
     """Run `modeldoc build` on an example as a user would; its output folder."""
-    command = [
-        sys.executable,
-        "-m",
-        "modeldoc",
-        "build",
-        str(EXAMPLES / example),
-        "--out",
-        str(out),
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
+    build_example(example, out)
     return out
 
 

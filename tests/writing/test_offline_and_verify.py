@@ -4,11 +4,10 @@ invented file."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers.examples import build_example
 
 from modeldoc.facts import FactSheet, Section, Stated
 from modeldoc.writing.offline import OfflineWriter
@@ -19,9 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def build(example: str, out: Path) -> FactSheet:
-    command = [sys.executable, "-m", "modeldoc", "build", str(ROOT / "examples" / example),
-               "--out", str(out)]  # fmt: skip
-    subprocess.run(command, check=True, capture_output=True, timeout=300)
+    build_example(example, out)
     return FactSheet.model_validate_json((out / "facts.json").read_text())
 
 

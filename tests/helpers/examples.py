@@ -1,0 +1,29 @@
+"""The bundled examples built once per test session, as a user builds them; each test gets
+its own copy of the output folder, so no test sees another's changes."""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+_BUILDS = Path(tempfile.mkdtemp(prefix="modeldoc-example-builds-"))
+atexit.register(shutil.rmtree, _BUILDS, ignore_errors=True)
+_BUILT: dict[str, Path] = {}
+
+
+def build_example(example: str, out: Path) -> Path:
+    """`modeldoc build examples/<example>` into `out` (a fresh copy of the session's build)."""
+    if example not in _BUILT:
+        target = _BUILDS / example
+        command = [sys.executable, "-m", "modeldoc", "build", str(EXAMPLES / example),
+                   "--out", str(target)]  # fmt: skip
+        result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+        _BUILT[example] = target
+    shutil.copytree(_BUILT[example], out)
+    return out
