@@ -268,6 +268,12 @@ class RepoFacts(Fact):
 
     name: str
     commit: str | None = None
+    web_url: str | None = Field(
+        default=None, description="the origin's web address on GitHub or GitLab, for links"
+    )
+    git_prefix: str = Field(
+        default="", description="the repository's folder inside its git work tree"
+    )
     licenses: list[License] = Field(default_factory=list)
     dependencies: list[Dependency] = Field(default_factory=list)
     readme: Readme | None = None

@@ -163,14 +163,14 @@ def _intended_use(facts: FactSheet, draft: Draft) -> None:
 
 
 def _architecture(facts: FactSheet, draft: Draft) -> None:
-    code = facts.code
+    code, repo = facts.code, facts.repo
     for model in code.models[:5]:
         layers = list(dict.fromkeys(layer.callee for layer in model.layers))
         built = f" It builds {names(layers[:8])}." if layers else ""
         draft.add(
             f"{md_code(model.name)} is a {md_text(model.framework.value)} "
             f"{model.kind.replace('_', ' ')} "
-            f"defined at {place(model.source)}.{built}"
+            f"defined at {place(model.source, repo)}.{built}"
         )
     checkpoint = _checkpoint(facts)
     if checkpoint is not None and checkpoint.steps:
@@ -180,7 +180,7 @@ def _architecture(facts: FactSheet, draft: Draft) -> None:
         draft.add(f"The saved model is a pipeline: {steps}.")
     for role in ("estimator", "pipeline", "optimizer", "scheduler", "loss", "trainer"):
         for made in [item for item in code.instantiations if item.role == role][:3]:
-            draft.add(f"{place(made.source)} creates the {role} {call_with_arguments(made)}.")
+            draft.add(f"{place(made.source, repo)} creates the {role} {call_with_arguments(made)}.")
     scripts = [script for script in code.scripts if any(r.role == "training" for r in script.roles)]
     if scripts:
         draft.add(f"Training code: {names(script.file for script in scripts)}.")
@@ -193,9 +193,13 @@ def _architecture(facts: FactSheet, draft: Draft) -> None:
         if split.seed is not None:
             parts.append(f"seed {code_value(split.seed)}")
         described = " with " + " and ".join(parts) if parts else ""
-        draft.add(f"{place(split.source)} splits the data with {md_code(split.callee)}{described}.")
+        draft.add(
+            f"{place(split.source, repo)} splits the data with {md_code(split.callee)}{described}."
+        )
     for conflict in code.conflicts:
-        values = "; ".join(f"{code_value(h.value)} at {place(h.source)}" for h in conflict.values)
+        values = "; ".join(
+            f"{code_value(h.value)} at {place(h.source, repo)}" for h in conflict.values
+        )
         draft.add(f"{md_code(conflict.name)} has different values in the code: {values}.")
     if not (code.models or code.instantiations or checkpoint):
         draft.unknown("architecture", "The code defines no model modeldoc recognises.")
@@ -210,7 +214,7 @@ def _data(facts: FactSheet, draft: Draft) -> None:
         draft.unknown("training data", "The training data is not described in `modeldoc.yml`.")
     for code_source in facts.code.data_sources[:3]:
         draft.add(
-            f"The code reads data at {place(code_source.source)} with "
+            f"The code reads data at {place(code_source.source, facts.repo)} with "
             f"{md_code(code_source.callee)}."
         )
     if not facts.data:

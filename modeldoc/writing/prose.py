@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 from pydantic import JsonValue
 
-from modeldoc.facts import Call, Source, Value
+from modeldoc.facts import Call, RepoFacts, Source, Value
 from modeldoc.render.markdown_text import md_code, md_text
+from modeldoc.tools.repo.git import file_url
 from modeldoc.writing.numbers import number
 
 MISSING = "[More Information Needed]"
@@ -44,9 +45,14 @@ class Draft:
         return "\n\n".join(self.paragraphs)
 
 
-def place(source: Source) -> str:
-    """Where a fact was read, as a code span: `train.py:18`."""
-    return md_code(f"{source.file}:{source.line}")
+def place(source: Source, repo: RepoFacts) -> str:
+    """Where a fact was read: `train.py:18`, linked to that line at the commit when the
+    repository's origin is on GitHub or GitLab."""
+    shown = md_code(f"{source.file}:{source.line}")
+    if repo.web_url is None or repo.commit is None:
+        return shown
+    url = file_url(repo.web_url, repo.commit, repo.git_prefix + source.file, source.line)
+    return f"[{shown}]({url})"
 
 
 def code_value(value: Value) -> str:

@@ -117,3 +117,14 @@ def test_the_verifier_catches_an_invented_file(cancer: FactSheet) -> None:
     assert _planted(cancer, "See configs/model.yaml for the settings.") == [
         ("path", "configs/model.yaml")
     ]
+
+
+def test_places_link_to_the_line_at_the_commit(cancer: FactSheet) -> None:
+    repo = cancer.repo.model_copy(
+        update={"web_url": "https://github.com/org/models", "commit": "a" * 40,
+                "git_prefix": "cancer/"}
+    )  # fmt: skip
+    sections = write_all(cancer.model_copy(update={"repo": repo}))
+    link = f"[`train.py:18`](https://github.com/org/models/blob/{'a' * 40}/cancer/train.py#L18)"
+    assert link in sections["architecture"].text
+    assert not sections["architecture"].unmatched

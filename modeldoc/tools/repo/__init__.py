@@ -11,7 +11,7 @@ from pathlib import Path
 
 from modeldoc.facts import RepoFacts, ScanIssue
 from modeldoc.tools.repo.dependencies import read_dependencies
-from modeldoc.tools.repo.git import git_commit
+from modeldoc.tools.repo.git import git_commit, git_prefix, git_web_url
 from modeldoc.tools.repo.licences import read_licences
 from modeldoc.tools.repo.manifests import load_manifests
 from modeldoc.tools.repo.readme import read_readme
@@ -27,7 +27,9 @@ def repo_facts(root: Path, texts: Mapping[str, str]) -> tuple[RepoFacts, list[Sc
     dependencies = read_dependencies(texts, manifests, issues)
     facts = RepoFacts(
         name=root.name or root.resolve().name,
-        commit=git_commit(root),
+        commit=(commit := git_commit(root)),
+        web_url=git_web_url(root) if commit else None,
+        git_prefix=git_prefix(root) if commit else "",
         licenses=licences,
         dependencies=dependencies,
         readme=read_readme(texts),
