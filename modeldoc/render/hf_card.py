@@ -190,13 +190,13 @@ def _sections(facts: FactSheet) -> list[_SectionView]:
 
 
 def _summary(facts: FactSheet) -> str | None:
-    """One line under the title: the owners' description; else, when no model details were
-    written (they quote the README), the README's first paragraph."""
-    if facts.stated and facts.stated.description:
-        return facts.stated.description
+    """One line under the title when no model details were written (they quote the owners'
+    description and the README): the description, else the README's first paragraph."""
     details = facts.narrative.section("model_details") if facts.narrative else None
     if details and details.text.strip():
         return None
+    if facts.stated and facts.stated.description:
+        return facts.stated.description
     return facts.repo.readme.summary if facts.repo.readme else None
 
 

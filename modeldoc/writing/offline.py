@@ -70,15 +70,15 @@ def _checkpoint(facts: FactSheet) -> Checkpoint | None:
 
 def _model_details(facts: FactSheet, draft: Draft) -> None:
     stated = facts.stated
-    name = stated.name if stated and stated.name else facts.repo.name
+    name = md_text(stated.name) if stated and stated.name else md_code(facts.repo.name)
     checkpoint = _checkpoint(facts)
     evaluation = facts.evaluation
     kind = _kind(evaluation)
     if checkpoint is None:
-        draft.add(f"{md_code(name)} is documented from its code only: no model file was given.")
+        draft.add(f"{name} is documented from its code only: no model file was given.")
     elif not checkpoint.loaded:
         draft.add(
-            f"{md_code(name)} is saved in {md_code(checkpoint.file)} "
+            f"{name} is saved in {md_code(checkpoint.file)} "
             f"({_FORMATS.get(checkpoint.format, md_code(checkpoint.format))}), which could not "
             f"be loaded: {md_text(checkpoint.not_loaded_reason or 'no reason was given')}."
         )
@@ -94,7 +94,7 @@ def _model_details(facts: FactSheet, draft: Draft) -> None:
         if checkpoint.n_features is not None:
             details.append(f"{number(checkpoint.n_features)} input features")
         draft.add(
-            f"{md_code(name)} is {what} saved in {md_code(checkpoint.file)} as "
+            f"{name} is {what} saved in {md_code(checkpoint.file)} as "
             f"{_FORMATS.get(checkpoint.format, md_code(checkpoint.format))}"
             + (f" ({', '.join(details)})." if details else ".")
         )

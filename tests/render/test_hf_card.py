@@ -246,7 +246,7 @@ def test_unknown_licence_is_left_out(cancer: tuple[FactSheet, Path]) -> None:
     assert "license:" not in render_hf_card(facts).split("\n---\n", 1)[0]
 
 
-def test_readme_summary_under_the_title_unless_details_quote_it(
+def test_summary_under_the_title_unless_details_quote_it(
     cancer: tuple[FactSheet, Path],
 ) -> None:
     facts = cancer[0]
@@ -257,7 +257,7 @@ def test_readme_summary_under_the_title_unless_details_quote_it(
     card = render_hf_card(facts.model_copy(update={"narrative": None}))
     assert card.split("\n# cancer-xgboost\n\n", 1)[1].startswith(summary.split(";")[0])
     stated = Stated(description="Owners' words.")
-    card = render_hf_card(facts.model_copy(update={"stated": stated}))
+    card = render_hf_card(facts.model_copy(update={"stated": stated, "narrative": None}))
     assert card.split("\n# cancer-xgboost\n\n", 1)[1].startswith("Owners' words.\n\n## ")
 
 

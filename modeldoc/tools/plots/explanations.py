@@ -19,6 +19,7 @@ from modeldoc.facts import Explanations, LocalExplanation, Plot
 from modeldoc.tools.explain.run import ShapResult
 from modeldoc.tools.explain.shap_import import import_shap
 from modeldoc.tools.plots.figures import new_figure, plain_text, save_figure
+from modeldoc.writing.numbers import number
 
 MAX_DISPLAY = 10
 DEPENDENCE_FEATURES = 3
@@ -81,11 +82,11 @@ def _cells(column: pd.Series) -> Any:
 
 
 def _scope(facts: Explanations) -> str:
-    return f"{facts.rows_explained} explained rows, in {facts.output}"
+    return f"{number(facts.rows_explained)} explained rows (SHAP values of the {facts.output})"
 
 
 def _top(facts: Explanations, count: int = 3) -> str:
-    return ", ".join(f"{f.feature} ({f.mean_abs_shap:.3g})" for f in facts.importance[:count])
+    return ", ".join(f"{f.feature} ({number(f.mean_abs_shap)})" for f in facts.importance[:count])
 
 
 def _bar(explanation: Any, facts: Explanations, out_dir: Path) -> Plot:
@@ -159,17 +160,17 @@ def _waterfall(row: Any, local: LocalExplanation, facts: Explanations, out_dir: 
     shap.plots.waterfall(row, max_display=MAX_DISPLAY, show=False)
     file = save_figure(figure, out_dir, f"shap_waterfall_row_{local.row}")
     largest = ", ".join(
-        f"{c.feature} = {_shown(c.value)} ({c.shap:+.3g})" for c in local.contributions[:3]
+        f"{c.feature} = {_shown(c.value)} ({_signed(c.shap)})" for c in local.contributions[:3]
     )
     return Plot(
         file=file,
         kind="shap_waterfall",
         title=f"Row {local.row}: {local.reason}",
         shows=f"How each feature moves row {local.row}'s output from the base value "
-        f"{local.base_value:.3g} to {local.output:.3g} ({facts.output}).",
+        f"{number(local.base_value)} to {number(local.output)} ({facts.output}).",
         alt=f"Waterfall for row {local.row} ({local.reason}; actual {_shown(local.actual)}, "
-        f"predicted {_shown(local.predicted)}): from base value {local.base_value:.3g} to "
-        f"output {local.output:.3g}; the largest contributions are {largest}.",
+        f"predicted {_shown(local.predicted)}): from base value {number(local.base_value)} to "
+        f"output {number(local.output)}; the largest contributions are {largest}.",
         row=local.row,
     )
 
@@ -187,6 +188,11 @@ def _seeded() -> Iterator[None]:
 
 
 def _shown(value: Any) -> str:
+    """A feature value as the writer shows it: as the data holds it, long floats rounded."""
     if isinstance(value, float) and np.isfinite(value):
-        return f"{value:.4g}"
+        return str(value) if len(str(value)) <= 10 else number(value)
     return "missing" if value is None else str(value)
+
+
+def _signed(value: float) -> str:
+    return f"+{number(value)}" if value > 0 else number(value)

@@ -27,6 +27,7 @@ from modeldoc.tools.evaluate.predict import predict
 from modeldoc.tools.explain.run import ExplainBudget, ShapResult, explain_model
 from modeldoc.tools.plots import explanations
 from modeldoc.tools.plots.explanations import explanation_plots
+from modeldoc.writing.numbers import number
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # A name with a path separator and mathtext dollars: drawn as text, saved under a safe name.
@@ -110,11 +111,11 @@ def test_alt_texts_quote_the_importance(
 ) -> None:
     _, plots = cancer_plots
     facts = cancer_result.facts
-    top = ", ".join(f"{f.feature} ({f.mean_abs_shap:.3g})" for f in facts.importance[:3])
+    top = ", ".join(f"{f.feature} ({number(f.mean_abs_shap)})" for f in facts.importance[:3])
     bar, beeswarm = plots[0], plots[1]
     assert bar.alt == (
         f"Bar chart of mean |SHAP value| per feature over {len(cancer_result.rows)} explained "
-        f"rows, in log-odds of class '1'; the largest are {top}."
+        f"rows (SHAP values of the log-odds of class '1'); the largest are {top}."
     )
     assert beeswarm.alt.endswith(f"features ordered by mean |SHAP value|: {top}.")
     for plot, feature in zip(plots[2:5], facts.importance, strict=False):
@@ -125,8 +126,10 @@ def test_alt_texts_quote_the_importance(
         )
     for plot, local in zip(plots[5:], facts.local, strict=True):
         first = local.contributions[0]
-        assert f"{first.feature} = {first.value:.4g} ({first.shap:+.3g})" in plot.alt
-        assert f"from base value {local.base_value:.3g} to output {local.output:.3g}" in plot.alt
+        shap = f"+{number(first.shap)}" if first.shap > 0 else number(first.shap)
+        assert f"{first.feature} = {first.value} ({shap})" in plot.alt
+        base, output = number(local.base_value), number(local.output)
+        assert f"from base value {base} to output {output}" in plot.alt
 
 
 def test_the_same_explanations_draw_the_same_pictures(
