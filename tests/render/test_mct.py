@@ -182,7 +182,7 @@ def test_details_and_considerations_from_narrative_and_owners(
 def test_without_narrative_the_overview_is_the_readme_summary(
     cancer: tuple[FactSheet, Path],
 ) -> None:
-    facts = cancer[0].model_copy(update={"narrative": None})
+    facts = cancer[0].model_copy(update={"narrative": None, "stated": None})
     card = render_mct(facts, cancer[1])
     assert facts.repo.readme is not None
     assert card["model_details"]["overview"] == facts.repo.readme.summary

@@ -477,7 +477,7 @@ def test_hostile_text_is_shown_as_text(hostile_and_harmless: tuple[Built, Built]
     assert "feature &lt;script&gt;alert(1)&lt;/script&gt;" in data
     assert "class &lt;script&gt;alert(1)&lt;/script&gt;" in hostile.html["performance.html"]
     # The writer's reference definition stays text, not a link.
-    assert "<p>[y][ref]</p>" in overview and "<p>[ref]: javascript:alert(2)</p>" in overview
+    assert "<p>[y][ref]</p>" in overview and "<p>[ref]: javascript&#58;alert(2)</p>" in overview
 
 
 def test_raw_html_that_reaches_a_page_is_removed_by_the_hook(cancer: Path, tmp_path: Path) -> None:
