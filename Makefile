@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/scan.py
 	$(BIN)/python benchmarks/metrics.py
 	$(BIN)/python benchmarks/explain.py
+	$(BIN)/python benchmarks/build.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info site

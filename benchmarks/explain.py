@@ -15,9 +15,6 @@
 from __future__ import annotations
 
 import argparse
-import re
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -26,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 import xgboost
+from build import example_builds  # benchmarks/build.py: the builds are measured there
 from sklearn.datasets import make_classification
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
@@ -35,9 +33,6 @@ from modeldoc.tools.checkpoints.load import load_checkpoint
 from modeldoc.tools.evaluate.predict import predict
 from modeldoc.tools.explain.run import ExplainBudget, explain_model
 from modeldoc.tools.explain.shap_import import import_shap
-
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ("cancer-xgboost", "diabetes-skops")
 
 
 def main() -> None:
@@ -105,19 +100,6 @@ def agnostic_path(folder: Path, budget: float) -> None:
           f"budget: {facts.stopped_by_time_budget}, additivity max error {error}")  # fmt: skip
 
 
-def example_builds() -> None:
-    print("modeldoc build on the examples (/usr/bin/time -v):")
-    for name in EXAMPLES:
-        with tempfile.TemporaryDirectory() as out:
-            command = ["/usr/bin/time", "-v", sys.executable, "-m", "modeldoc", "build",
-                       str(ROOT / "examples" / name), "--out", str(Path(out) / "out")]  # fmt: skip
-            done = subprocess.run(command, capture_output=True, text=True, check=True)
-        wall = _field(done.stderr, r"Elapsed \(wall clock\) time.*: (.+)")
-        peak_kb = int(_field(done.stderr, r"Maximum resident set size \(kbytes\): (\d+)"))
-        print(f"  {name:16} wall {wall:>8}, peak memory {peak_kb / 1024:6.0f} MB "
-              "(target < 1024 MB)")  # fmt: skip
-
-
 def _best_of(runs: int, *steps: Callable[[], Any]) -> list[float]:
     best = [float("inf")] * len(steps)
     for _ in range(runs):
@@ -126,13 +108,6 @@ def _best_of(runs: int, *steps: Callable[[], Any]) -> list[float]:
             step()
             best[i] = min(best[i], time.perf_counter() - started)
     return best
-
-
-def _field(text: str, pattern: str) -> str:
-    found = re.search(pattern, text)
-    if found is None:
-        raise RuntimeError(f"/usr/bin/time printed no {pattern!r}")
-    return found.group(1).strip()
 
 
 if __name__ == "__main__":
