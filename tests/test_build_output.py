@@ -70,10 +70,13 @@ def test_a_second_build_replaces_the_whole_folder(repo: Path, tmp_path: Path) ->
     out = tmp_path / "out"
     assert run("build", repo, "--model", repo / "ridge.skops", "--out", out).returncode == 0
     (out / "plots" / "stale.png").write_bytes(b"old")
-    result = run("build", repo, "--model", repo / "ridge.skops", "--no-explain", "--out", out)
+    result = run("build", repo, "--model", repo / "ridge.skops", "--no-explain", "--no-site",
+                 "--out", out)  # fmt: skip
     assert result.returncode == 0, result.stderr
     facts = json.loads((out / "facts.json").read_text())
     assert facts["explanations"] is None
+    assert not (out / "site").exists() and (out / "docs" / "index.md").is_file()
+    assert (out / "MODEL_CARD.md").is_file() and (out / "model_card.json").is_file()
     assert {plot["kind"] for plot in facts["plots"]} == {"actual_vs_predicted", "residuals"}
     assert not (out / "plots" / "stale.png").exists()
 
