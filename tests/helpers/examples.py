@@ -10,6 +10,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from modeldoc.facts import FactSheet
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 _BUILDS = Path(tempfile.mkdtemp(prefix="modeldoc-example-builds-"))
 atexit.register(shutil.rmtree, _BUILDS, ignore_errors=True)
@@ -27,3 +29,9 @@ def build_example(example: str, out: Path) -> Path:
         _BUILT[example] = target
     shutil.copytree(_BUILT[example], out)
     return out
+
+
+def example_facts(example: str, out: Path) -> FactSheet:
+    """`build_example`, then its facts.json read back as the fact sheet."""
+    build_example(example, out)
+    return FactSheet.model_validate_json((out / "facts.json").read_text(encoding="utf-8"))

@@ -12,7 +12,7 @@ import jinja2
 import markdown
 import pytest
 import yaml
-from helpers.examples import build_example
+from helpers.examples import example_facts
 from huggingface_hub import ModelCard
 from markdown_it import MarkdownIt
 
@@ -26,12 +26,6 @@ from modeldoc.writing.sections import SECTIONS
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SCRIPT = "<script>alert(1)</script>"
 JS_LINK = "[x](javascript:alert(1))"
-
-
-def build(example: str, out: Path) -> FactSheet:
-    """Run `modeldoc build` on an example as a user would and load its facts.json."""
-    build_example(example, out)
-    return FactSheet.model_validate_json((out / "facts.json").read_text(encoding="utf-8"))
 
 
 def narrative(facts: FactSheet) -> Narrative:
@@ -64,7 +58,7 @@ def narrative(facts: FactSheet) -> Narrative:
 @pytest.fixture(scope="module")
 def cancer(tmp_path_factory: pytest.TempPathFactory) -> tuple[FactSheet, Path]:
     out = tmp_path_factory.mktemp("cancer") / "out"
-    facts = build("cancer-xgboost", out)
+    facts = example_facts("cancer-xgboost", out)
     facts = facts.model_copy(
         update={"narrative": narrative(facts), "stated": Stated(license="MIT")}
     )
@@ -74,7 +68,7 @@ def cancer(tmp_path_factory: pytest.TempPathFactory) -> tuple[FactSheet, Path]:
 @pytest.fixture(scope="module")
 def diabetes(tmp_path_factory: pytest.TempPathFactory) -> tuple[FactSheet, Path]:
     out = tmp_path_factory.mktemp("diabetes") / "out"
-    facts = build("diabetes-skops", out)
+    facts = example_facts("diabetes-skops", out)
     licence = License(spdx="Apache-2.0", source=Source(file="LICENSE", line=1), method="text",
                       evidence="Apache License, Version 2.0")  # fmt: skip
     repo = facts.repo.model_copy(update={"licenses": [licence]})

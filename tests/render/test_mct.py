@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.examples import build_example
+from helpers.examples import example_facts
 from jsonschema import Draft7Validator
 
 from modeldoc.errors import InputError
@@ -26,12 +26,6 @@ from modeldoc.render.mct import (
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SCHEMA = Path(__file__).resolve().parents[1] / "fixtures" / "mct" / "model_card.schema.v0.0.2.json"
 PNG = b"\x89PNG\r\n\x1a\n"
-
-
-def build(example: str, out: Path) -> FactSheet:
-    """Run `modeldoc build` on an example as a user would and load its facts.json."""
-    build_example(example, out)
-    return FactSheet.model_validate_json((out / "facts.json").read_text(encoding="utf-8"))
 
 
 NARRATIVE = Narrative(
@@ -70,13 +64,13 @@ def validator() -> Draft7Validator:
 @pytest.fixture(scope="module")
 def cancer(tmp_path_factory: pytest.TempPathFactory) -> tuple[FactSheet, Path]:
     out = tmp_path_factory.mktemp("cancer") / "out"
-    return build("cancer-xgboost", out), out
+    return example_facts("cancer-xgboost", out), out
 
 
 @pytest.fixture(scope="module")
 def diabetes(tmp_path_factory: pytest.TempPathFactory) -> tuple[FactSheet, Path]:
     out = tmp_path_factory.mktemp("diabetes") / "out"
-    facts = build("diabetes-skops", out)
+    facts = example_facts("diabetes-skops", out)
     licence = License(spdx="Apache-2.0", source=Source(file="LICENSE", line=1), method="text",
                       evidence="Apache License, Version 2.0")  # fmt: skip
     repo = facts.repo.model_copy(update={"licenses": [licence]})

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers.examples import build_example
+from helpers.examples import example_facts
 
 from modeldoc.facts import FactSheet, Section, Stated
 from modeldoc.writing.offline import OfflineWriter
@@ -17,19 +17,14 @@ from modeldoc.writing.verify import index_facts, verify_section
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def build(example: str, out: Path) -> FactSheet:
-    build_example(example, out)
-    return FactSheet.model_validate_json((out / "facts.json").read_text())
-
-
 @pytest.fixture(scope="module")
 def cancer(tmp_path_factory: pytest.TempPathFactory) -> FactSheet:
-    return build("cancer-xgboost", tmp_path_factory.mktemp("cancer") / "out")
+    return example_facts("cancer-xgboost", tmp_path_factory.mktemp("cancer") / "out")
 
 
 @pytest.fixture(scope="module")
 def diabetes(tmp_path_factory: pytest.TempPathFactory) -> FactSheet:
-    return build("diabetes-skops", tmp_path_factory.mktemp("diabetes") / "out")
+    return example_facts("diabetes-skops", tmp_path_factory.mktemp("diabetes") / "out")
 
 
 def write_all(facts: FactSheet) -> dict[str, Section]:
