@@ -400,6 +400,11 @@ class Metric(Fact):
         default=None, description="bootstrap resamples on which the metric was defined"
     )
     ci_not_computed: str | None = Field(default=None, description="why there is no interval")
+    reference: float | None = Field(
+        default=None,
+        description="the same metric for always predicting the evaluation data's base rate "
+        "(Brier score: p(1-p))",
+    )
     not_computed: str | None = Field(default=None, description="why there is no value")
 
 

@@ -374,6 +374,19 @@ def _limitations(facts: FactSheet, draft: Draft) -> None:
                 f"{METRIC_NAMES.get(headline.name, headline.name)} "
                 f"could lie anywhere in {interval(headline.ci_low, headline.ci_high)}."
             )
+        brier = evaluation.metric("brier")
+        reference = brier.reference if brier else None
+        if brier and brier.value is not None and reference is not None:
+            if brier.value >= reference:
+                limits.append(
+                    f"Its probabilities are poorly calibrated: Brier score {number(brier.value)}, "
+                    f"no better than {number(reference)} for always predicting the positive rate."
+                )
+            else:
+                limits.append(
+                    f"Calibration: Brier score {number(brier.value)} against {number(reference)} "
+                    "for always predicting the positive rate (see the calibration curve)."
+                )
         unmeasured = [m for m in evaluation.metrics if m.value is None]
         if unmeasured:
             limits.append(

@@ -124,3 +124,15 @@ def test_places_link_to_the_line_at_the_commit(cancer: FactSheet) -> None:
     link = f"[`train.py:18`](https://github.com/org/models/blob/{'a' * 40}/cancer/train.py#L18)"
     assert link in sections["architecture"].text
     assert not sections["architecture"].unmatched
+
+
+def test_poor_calibration_is_a_limitation(cancer: FactSheet) -> None:
+    assert cancer.evaluation is not None
+    brier = cancer.evaluation.metric("brier")
+    assert brier is not None and brier.reference is not None and brier.value is not None
+    assert "Calibration: Brier score" in write_all(cancer)["limitations"].text
+    worse = brier.model_copy(update={"value": brier.reference + 0.01})
+    metrics = [worse if m.name == "brier" else m for m in cancer.evaluation.metrics]
+    evaluation = cancer.evaluation.model_copy(update={"metrics": metrics})
+    limits = write_all(cancer.model_copy(update={"evaluation": evaluation}))["limitations"]
+    assert "poorly calibrated" in limits.text and not limits.unmatched

@@ -169,7 +169,12 @@ def _probability_metrics(
                 "roc_auc", auc, y_true, proba, lambda: _binary_auc(positive, proba[:, 1], indices)
             ),
             log_loss,
-            Metric(name="brier", value=float(skm.brier_score_loss(positive, proba[:, 1]))),
+            Metric(
+                name="brier",
+                value=float(skm.brier_score_loss(positive, proba[:, 1])),
+                # Always predicting the positive rate p scores p(1-p): the bar to clear.
+                reference=float(positive.mean() * (1 - positive.mean())),
+            ),
         ]
 
     def multiclass_auc(truth: Array, scores: Array) -> float:
