@@ -8,6 +8,7 @@ compile once per process, a few seconds the first permutation explanation pays.
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import os
 import sys
@@ -29,8 +30,9 @@ def import_shap() -> ModuleType:
         _choose_cache_dir()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PendingDeprecationWarning)
-            import shap  # noqa: F401
+            module = importlib.import_module("shap")
         _cache_kernels()
+        return module
     return sys.modules["shap"]
 
 
