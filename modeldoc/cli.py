@@ -118,10 +118,10 @@ def build(
         ),
     ] = None,
 ) -> None:
-    """Compute the facts of a model: code, checkpoint, data profile, metrics, SHAP
-    explanations and plots, written to OUT/facts.json and OUT/plots/ (settings also from
-    modeldoc.yml or [tool.modeldoc]; the command line wins). OUT is replaced as a whole,
-    and only when the build succeeds."""
+    """Document a model: compute its facts (code, checkpoint, data, metrics, SHAP, plots),
+    write and verify the card, and render MODEL_CARD.md, model_card.json and the site into OUT
+    (settings also from modeldoc.yml or [tool.modeldoc]; the command line wins). OUT is
+    replaced as a whole, and only when the build succeeds."""
     from modeldoc.agent.graph import compile_graph
     from modeldoc.agent.state import BuildContext
     from modeldoc.agent.workspace import Workspace
