@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import socket
+from typing import Any
 
 import pytest
 from helpers.llm_server import FAST_RETRY, TEST_KEY, Reply, ScriptedServer
@@ -32,8 +33,8 @@ from modeldoc.llm.usage import UsageMeter
 LOCAL = "http://127.0.0.1:8000/v1"
 
 
-def resolved(llm: str | None, **kwargs: object) -> Backend:
-    backend = resolve_backend(llm, **kwargs)  # type: ignore[arg-type]
+def resolved(llm: str | None, **kwargs: Any) -> Backend:
+    backend = resolve_backend(llm, **kwargs)
     assert backend is not None
     return backend
 
