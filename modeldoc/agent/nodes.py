@@ -8,6 +8,7 @@ from langgraph.runtime import Runtime
 
 from modeldoc import __version__
 from modeldoc.agent.state import BuildContext, BuildState
+from modeldoc.agent.workspace import Workspace
 from modeldoc.facts import FactSheet, Generator, Narrative
 from modeldoc.output import write_atomically
 from modeldoc.render.hf_card import render_hf_card
@@ -22,6 +23,11 @@ from modeldoc.writing.sections import SECTIONS
 from modeldoc.writing.verify import index_facts, verify_section
 
 
+def _workspace(runtime: Runtime[BuildContext]) -> Workspace | None:
+    """The run's in-memory results; None when the graph runs without them (scan only)."""
+    return runtime.context.workspace if runtime.context else None
+
+
 def scan(state: BuildState) -> BuildState:
     """Read the repository's code."""
     result = scan_repository(Path(state["repo_path"]))
@@ -30,7 +36,7 @@ def scan(state: BuildState) -> BuildState:
 
 def model(state: BuildState, runtime: Runtime[BuildContext]) -> BuildState:
     """Load the checkpoint, profile the data, evaluate (runs beside the scan)."""
-    workspace = runtime.context.workspace if runtime.context else None
+    workspace = _workspace(runtime)
     if workspace is None:
         return {}
     found = workspace.model()
@@ -39,14 +45,14 @@ def model(state: BuildState, runtime: Runtime[BuildContext]) -> BuildState:
 
 def explain(state: BuildState, runtime: Runtime[BuildContext]) -> BuildState:
     """SHAP explanations of the evaluated model."""
-    workspace = runtime.context.workspace if runtime.context else None
+    workspace = _workspace(runtime)
     result = workspace.shap() if workspace is not None else None
     return {"explanations": result.facts if result is not None else None}
 
 
 def plot_performance(state: BuildState, runtime: Runtime[BuildContext]) -> BuildState:
     """Confusion matrix, ROC, precision-recall, calibration; or the regression plots."""
-    workspace = runtime.context.workspace if runtime.context else None
+    workspace = _workspace(runtime)
     if workspace is None or workspace.out_dir is None:
         return {"plots": []}
     found = workspace.model()
@@ -64,7 +70,7 @@ def plot_performance(state: BuildState, runtime: Runtime[BuildContext]) -> Build
 
 def plot_explanations(state: BuildState, runtime: Runtime[BuildContext]) -> BuildState:
     """SHAP bar, beeswarm, dependence and waterfall plots."""
-    workspace = runtime.context.workspace if runtime.context else None
+    workspace = _workspace(runtime)
     if workspace is None or workspace.out_dir is None:
         return {"plots": []}
     result = workspace.shap()
@@ -100,7 +106,7 @@ def write(state: BuildState) -> BuildState:
 
 def render(state: BuildState, runtime: Runtime[BuildContext]) -> BuildState:
     """The outputs people read: facts.json, MODEL_CARD.md, model_card.json, the site."""
-    workspace = runtime.context.workspace if runtime.context else None
+    workspace = _workspace(runtime)
     if workspace is None or workspace.out_dir is None:
         return {}
     out, facts = workspace.out_dir, state["facts"]
