@@ -31,7 +31,8 @@ from sklearn.preprocessing import StandardScaler
 
 from modeldoc.tools.checkpoints.load import load_checkpoint
 from modeldoc.tools.evaluate.predict import predict
-from modeldoc.tools.explain.run import ExplainBudget, explain_model
+from modeldoc.tools.explain.raw import ExplainBudget
+from modeldoc.tools.explain.run import explain_model
 from modeldoc.tools.explain.shap_import import import_shap
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from modeldoc.settings import BuildSettings
 from modeldoc.tools.evaluate.run import ModelFacts, model_facts
-from modeldoc.tools.explain.run import ExplainBudget, ShapResult, explain_model
+from modeldoc.tools.explain.raw import ExplainBudget
+from modeldoc.tools.explain.run import ShapResult, explain_model
 
 
 @dataclass

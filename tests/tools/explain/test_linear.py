@@ -17,7 +17,8 @@ from sklearn.preprocessing import StandardScaler
 
 from modeldoc.tools.checkpoints.load import load_checkpoint
 from modeldoc.tools.evaluate.predict import predict
-from modeldoc.tools.explain.run import ExplainBudget, ShapResult, _background, explain_model
+from modeldoc.tools.explain.raw import ExplainBudget
+from modeldoc.tools.explain.run import ShapResult, _background, explain_model
 from modeldoc.tools.explain.shap_import import import_shap
 
 BUDGET = ExplainBudget(background=60, seed=3)

@@ -22,16 +22,10 @@ from sklearn.svm import SVC
 
 from modeldoc.tools.checkpoints.load import LoadedCheckpoint, load_checkpoint
 from modeldoc.tools.evaluate.predict import Predictions, predict
-from modeldoc.tools.explain import run
-from modeldoc.tools.explain.run import (
-    CHUNK_ROWS,
-    PERMUTATIONS,
-    ExplainBudget,
-    ShapResult,
-    _background,
-    _sample,
-    explain_model,
-)
+from modeldoc.tools.explain import permutation
+from modeldoc.tools.explain.permutation import CHUNK_ROWS, PERMUTATIONS
+from modeldoc.tools.explain.raw import ExplainBudget
+from modeldoc.tools.explain.run import ShapResult, _background, _sample, explain_model
 
 
 def _load(model: Any, path: Path, X: pd.DataFrame) -> tuple[LoadedCheckpoint, Predictions]:
@@ -204,7 +198,7 @@ def test_a_slow_first_call_is_not_taken_for_the_cost_of_every_row(
     # Once without the delay, so shap's kernels are compiled whichever test ran first.
     small = ExplainBudget(rows=8, background=20)
     explain_model(loaded, X, y.to_numpy(), predictions, "regression", small)
-    choose = run._model_function
+    choose = permutation.model_function
     first_call = 1.0
 
     def slow_at_first(*args: Any) -> Any:
@@ -219,7 +213,7 @@ def test_a_slow_first_call_is_not_taken_for_the_cost_of_every_row(
 
         return wrapped, scale
 
-    monkeypatch.setattr(run, "_model_function", slow_at_first)
+    monkeypatch.setattr(permutation, "model_function", slow_at_first)
     budget = ExplainBudget(rows=48, seconds=2 * first_call, background=20)
     result = explain_model(loaded, X, y.to_numpy(), predictions, "regression", budget)
     # Estimated from a first chunk holding that second, a second chunk could not have fitted.

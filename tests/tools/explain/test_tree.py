@@ -24,14 +24,9 @@ from sklearn.ensemble import (
 
 from modeldoc.tools.checkpoints.load import load_checkpoint
 from modeldoc.tools.evaluate.predict import predict
+from modeldoc.tools.explain.raw import RawShap
 from modeldoc.tools.explain.representative import CLASSIFICATION_RULE_NO_PROBABILITIES
-from modeldoc.tools.explain.run import (
-    EXACT_ROW_BUDGET,
-    ShapResult,
-    _additivity,
-    _Raw,
-    explain_model,
-)
+from modeldoc.tools.explain.run import EXACT_ROW_BUDGET, ShapResult, _additivity, explain_model
 from modeldoc.tools.explain.shap_import import import_shap
 
 
@@ -213,10 +208,10 @@ def test_multiclass_additivity_checks_every_class() -> None:
     rng = np.random.default_rng(0)
     values, bases = rng.normal(size=(5, 4, 3)), rng.normal(size=(5, 3))
     output = bases + values.sum(axis=1)
-    exact = _Raw(values, bases, output, "log-odds", "test")
+    exact = RawShap(values, bases, output, "log-odds", "test")
     assert _additivity(exact).passed and _additivity(exact).max_error < 1e-12
     output[:, 2] += 0.5
-    off = _Raw(values, bases, output, "log-odds", "test")
+    off = RawShap(values, bases, output, "log-odds", "test")
     assert not _additivity(off).passed
     assert _additivity(off).max_error == pytest.approx(0.5)
 

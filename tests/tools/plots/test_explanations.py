@@ -24,7 +24,8 @@ from sklearn.preprocessing import OneHotEncoder
 from modeldoc.facts import Explanations, Plot
 from modeldoc.tools.checkpoints.load import load_checkpoint
 from modeldoc.tools.evaluate.predict import predict
-from modeldoc.tools.explain.run import ExplainBudget, ShapResult, explain_model
+from modeldoc.tools.explain.raw import ExplainBudget
+from modeldoc.tools.explain.run import ShapResult, explain_model
 from modeldoc.tools.plots import explanations
 from modeldoc.tools.plots.explanations import explanation_plots
 from modeldoc.writing.numbers import number
