@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from modeldoc.facts import FactSheet
+from modeldoc.facts import FactSheet, License, Source
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 _BUILDS = Path(tempfile.mkdtemp(prefix="modeldoc-example-builds-"))
@@ -35,3 +35,10 @@ def example_facts(example: str, out: Path) -> FactSheet:
     """`build_example`, then its facts.json read back as the fact sheet."""
     build_example(example, out)
     return FactSheet.model_validate_json((out / "facts.json").read_text(encoding="utf-8"))
+
+
+def with_apache_licence(facts: FactSheet) -> FactSheet:
+    """`facts` as if the repository held an Apache-2.0 LICENSE file."""
+    licence = License(spdx="Apache-2.0", source=Source(file="LICENSE", line=1), method="text",
+                      evidence="Apache License, Version 2.0")  # fmt: skip
+    return facts.model_copy(update={"repo": facts.repo.model_copy(update={"licenses": [licence]})})

@@ -12,7 +12,7 @@ import jinja2
 import markdown
 import pytest
 import yaml
-from helpers.examples import example_facts
+from helpers.examples import example_facts, with_apache_licence
 from huggingface_hub import ModelCard
 from markdown_it import MarkdownIt
 
@@ -69,10 +69,7 @@ def cancer(tmp_path_factory: pytest.TempPathFactory) -> tuple[FactSheet, Path]:
 def diabetes(tmp_path_factory: pytest.TempPathFactory) -> tuple[FactSheet, Path]:
     out = tmp_path_factory.mktemp("diabetes") / "out"
     facts = example_facts("diabetes-skops", out)
-    licence = License(spdx="Apache-2.0", source=Source(file="LICENSE", line=1), method="text",
-                      evidence="Apache License, Version 2.0")  # fmt: skip
-    repo = facts.repo.model_copy(update={"licenses": [licence]})
-    facts = facts.model_copy(update={"repo": repo, "stated": Stated(license="MIT")})
+    facts = with_apache_licence(facts).model_copy(update={"stated": Stated(license="MIT")})
     return facts, write_hf_card(facts, out)
 
 

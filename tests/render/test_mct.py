@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.examples import example_facts
+from helpers.examples import example_facts, with_apache_licence
 from jsonschema import Draft7Validator
 
 from modeldoc.errors import InputError
-from modeldoc.facts import FactSheet, Finding, License, Narrative, Plot, Section, Source, Stated
+from modeldoc.facts import FactSheet, Finding, Narrative, Plot, Section, Stated
 from modeldoc.render.mct import (
     MCT_FILE,
     CardSchemaError,
@@ -71,10 +71,8 @@ def cancer(tmp_path_factory: pytest.TempPathFactory) -> tuple[FactSheet, Path]:
 def diabetes(tmp_path_factory: pytest.TempPathFactory) -> tuple[FactSheet, Path]:
     out = tmp_path_factory.mktemp("diabetes") / "out"
     facts = example_facts("diabetes-skops", out)
-    licence = License(spdx="Apache-2.0", source=Source(file="LICENSE", line=1), method="text",
-                      evidence="Apache License, Version 2.0")  # fmt: skip
-    repo = facts.repo.model_copy(update={"licenses": [licence]})
-    return facts.model_copy(update={"repo": repo, "narrative": NARRATIVE, "stated": STATED}), out
+    facts = with_apache_licence(facts)
+    return facts.model_copy(update={"narrative": NARRATIVE, "stated": STATED}), out
 
 
 def overall(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
