@@ -5,13 +5,18 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from modeldoc import __version__
 from modeldoc.errors import InputError, ModeldocError
+
+if TYPE_CHECKING:
+    from modeldoc.agent.run import BuildResult
+    from modeldoc.llm.backend import Backend
+    from modeldoc.settings import BuildSettings
 
 app = typer.Typer(
     help="Document machine-learning models from their code, checkpoints and data.",
@@ -117,43 +122,131 @@ def build(
             show_default=False,
         ),
     ] = None,
+    llm: Annotated[
+        str | None,
+        typer.Option(
+            help="Who writes the prose: offline (default without OPENAI_API_KEY), "
+            "provider:model (openai:gpt-4o-mini), or a model on the --base-url server.",
+            show_default=False,
+        ),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            help="An OpenAI-compatible endpoint (default: OPENAI_BASE_URL).", show_default=False
+        ),
+    ] = None,
+    max_tokens: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Stop LLM drafting before it spends more tokens than this (prompt + answer).",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Compute the facts and estimate each section's LLM tokens; "
+            "call no model and write nothing.",
+        ),
+    ] = False,
+    resume: Annotated[
+        bool,
+        typer.Option("--resume", help="Continue a build that was interrupted (killed, Ctrl-C)."),
+    ] = False,
 ) -> None:
     """Document a model: compute its facts (code, checkpoint, data, metrics, SHAP, plots),
     write and verify the card, and render MODEL_CARD.md, model_card.json and the site into OUT
     (settings also from modeldoc.yml or [tool.modeldoc]; the command line wins). OUT is
     replaced as a whole, and only when the build succeeds."""
-    from modeldoc.agent.graph import compile_graph
-    from modeldoc.agent.state import BuildContext
-    from modeldoc.agent.workspace import Workspace
-    from modeldoc.output import staged_output
+    from modeldoc.llm.backend import resolve_backend
     from modeldoc.settings import load_settings
 
     given = {"model": model, "data": data, "target": target, "task": task,
              "sensitive": sensitive, "out": out, "trust_pickle": trust_pickle,
              "explain": explain, "explain_rows": explain_rows,
-             "explain_seconds": explain_seconds, "site": site}  # fmt: skip
+             "explain_seconds": explain_seconds, "site": site, "llm": llm,
+             "base_url": base_url, "max_tokens": max_tokens}  # fmt: skip
     try:
         if not repo.is_dir():
             raise InputError(f"{repo}: not a directory")
         settings = load_settings(repo, given)
         _check_out(repo, settings.out)
-        with staged_output(settings.out) as staging:
-            workspace = Workspace(repo, settings, out_dir=staging)
-            state = compile_graph().invoke(
-                {"repo_path": str(repo), "settings": settings},
-                context=BuildContext(workspace=workspace),
-            )
+        backend = resolve_backend(
+            settings.llm,
+            base_url=settings.base_url,
+            base_url_from_repository=base_url is None and settings.base_url is not None,
+        )
+        if dry_run:
+            _dry_run(repo, settings, backend)
+            return
+        session = None
+        if backend is not None:
+            from modeldoc.llm.session import open_session
+
+            session = open_session(backend, settings, repo=repo)
+        from modeldoc.agent.run import run_build
+
+        result = run_build(repo, settings, llm=session, resume=resume)
     except ModeldocError as error:
         raise _fail(str(error)) from error
-    out_dir = settings.out
-    facts = state["facts"]
+    _report(settings, result)
+
+
+def _report(settings: BuildSettings, result: BuildResult) -> None:
+    """Where the outputs are, what the LLM cost, and what the reader should know."""
+    out_dir, facts = settings.out, result.facts
+    if result.resumed_at:
+        steps = ", ".join(f"{name} x{count}" for name, count in result.resumed_at.items())
+        print(f"resumed an interrupted build at: {steps}")
     print(f"card:  {out_dir / 'MODEL_CARD.md'}")
     if settings.site:
         print(f"site:  {out_dir / 'site' / 'index.html'}")
     print(f"facts: {out_dir / 'facts.json'} ({len(facts.plots)} plots)")
-    unverified = [s.id for s in facts.narrative.sections if s.unmatched] if facts.narrative else []
+    run = facts.provenance.llm
+    if run is not None:
+        usage = run.usage
+        print(
+            f"llm:   {run.model}: {usage.calls} calls, {usage.prompt_tokens} prompt + "
+            f"{usage.completion_tokens} completion tokens, {usage.cache_hits} from the cache"
+        )
+    sections = facts.narrative.sections if facts.narrative else []
+    for section in sections:
+        if section.note:
+            sys.stderr.write(f"warning: {section.title}: {section.note}\n")
+    unverified = [section.id for section in sections if section.unmatched]
     if unverified:
         print(f"warning: statements not matched to facts in: {', '.join(unverified)}")
+
+
+def _dry_run(repo: Path, settings: BuildSettings, backend: Backend | None) -> None:
+    """Print each section's estimated first LLM request, having called nothing."""
+    from modeldoc.agent.run import compute_facts
+    from modeldoc.llm.drafting import MAX_COMPLETION_TOKENS, estimate_first_request
+    from modeldoc.writing.lookups import Lookups
+    from modeldoc.writing.offline import OfflineWriter
+    from modeldoc.writing.sections import SECTIONS
+    from modeldoc.writing.verify import index_facts, verify_section
+
+    facts = compute_facts(repo, settings)
+    lookups, index = Lookups(facts, repo), index_facts(facts)
+    writer = backend.id if backend is not None else "offline (no LLM calls would be made)"
+    print(f"dry run: nothing was called or written; writer: {writer}")
+    print("estimated prompt tokens of each section's first request:")
+    total = 0
+    for spec in SECTIONS:
+        offline = verify_section(OfflineWriter().write(spec, facts), index)
+        tokens = estimate_first_request(spec, offline, lookups)
+        total += tokens
+        print(f"  {spec.id:<16} {tokens:>7}")
+    print(f"  {'total':<16} {total:>7}")
+    print("Each tool round or revision resends the conversation so far; answers take up to "
+          f"{MAX_COMPLETION_TOKENS} tokens each.")  # fmt: skip
+    if settings.max_tokens is not None and total > settings.max_tokens:
+        print(f"--max-tokens {settings.max_tokens} does not cover even the first requests: "
+              "later sections would keep the offline text.")  # fmt: skip
 
 
 def _check_out(repo: Path, out: Path) -> None:

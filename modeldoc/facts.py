@@ -572,6 +572,18 @@ class Finding(Fact):
     fact: str | None = Field(default=None, description="the fact it matched, as a JSON path")
 
 
+class LLMUsage(Fact):
+    """What LLM drafting cost: answered calls, their tokens, and answers from the cache."""
+
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cache_hits: int = Field(default=0, description="answers reused instead of a call")
+    estimated_calls: int = Field(
+        default=0, description="calls whose server sent no usage figures (tokens estimated)"
+    )
+
+
 class Section(Fact):
     """One section of the card: prose written from facts, and what the verifier found."""
 
@@ -583,6 +595,10 @@ class Section(Fact):
         default_factory=list, description="what the facts cannot tell, said so in the text"
     )
     findings: list[Finding] = Field(default_factory=list)
+    note: str | None = Field(
+        default=None, description="why the offline writer's text stands in for an LLM draft"
+    )
+    usage: LLMUsage | None = Field(default=None, description="what drafting it cost")
 
     @property
     def unmatched(self) -> list[Finding]:
@@ -608,6 +624,19 @@ class Generator(Fact):
     version: str
 
 
+class LLMRun(Fact):
+    """The chat model that drafted the card, and what it cost."""
+
+    model: str = Field(description="`provider:model`")
+    endpoint: str | None = Field(default=None, description="the base URL, credentials redacted")
+    prompts: dict[str, str] = Field(default_factory=dict, description="prompt -> version")
+    usage: LLMUsage = Field(default_factory=LLMUsage)
+    max_tokens: int | None = Field(default=None, description="the --max-tokens budget")
+    fallbacks: list[str] = Field(
+        default_factory=list, description="sections the offline writer wrote instead"
+    )
+
+
 class Provenance(Fact):
     """When and with what the facts were computed."""
 
@@ -616,6 +645,7 @@ class Provenance(Fact):
     libraries: dict[str, str] = Field(
         default_factory=dict, description="name -> version of what computed"
     )
+    llm: LLMRun | None = Field(default=None, description="None: the offline writer")
 
 
 class FactSheet(Fact):

@@ -28,25 +28,37 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 @contextmanager
-def staged_output(out: Path) -> Iterator[Path]:
-    """A fresh folder beside `out` to write a whole run into. When the block succeeds it
-    replaces `out` (two renames); when it fails it is removed and `out` is left as it was.
+def staged_output(out: Path, *, resume: bool = False) -> Iterator[Path]:
+    """A folder beside `out` (`.NAME.building`) to write a whole run into. When the block
+    succeeds it replaces `out` (two renames); when it fails it is removed and `out` is left
+    as it was. An interrupted run (Ctrl-C, or a kill that runs no code at all) leaves the
+    folder, so that `resume=True` can continue in it; without `resume` it starts empty.
 
     `out` is modeldoc's: an existing folder must be empty or hold a previous run's
     `facts.json`, so a mistyped `--out` can never replace someone's files.
     """
     _check_replaceable(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    staging.chmod(0o777 & ~umask)  # mkdtemp's 0700 would hide the site from a web server
+    staging = building_folder(out)
+    if not resume or not staging.is_dir():
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        umask = os.umask(0)
+        os.umask(umask)
+        staging.chmod(0o777 & ~umask)
     try:
         yield staging
+    except KeyboardInterrupt:
+        raise
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _replace_folder(staging, out)
+
+
+def building_folder(out: Path) -> Path:
+    """Where a run into `out` is written until it succeeds."""
+    return out.parent / f".{out.name}.building"
 
 
 def _check_replaceable(out: Path) -> None:

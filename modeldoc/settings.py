@@ -38,11 +38,19 @@ class BuildSettings(BaseModel):
     seed: int = Field(default=0, ge=0, description="seed of every sample and resample")
     card: Stated = Field(default_factory=Stated, description="what the owners state")
     site: bool = Field(default=True, description="build the HTML site (docs/ is always written)")
+    llm: str | None = Field(
+        default=None, description="`offline`, `provider:model`, or a model on base_url's server"
+    )
+    base_url: str | None = Field(default=None, description="an OpenAI-compatible endpoint")
+    max_tokens: int | None = Field(
+        default=None, ge=0, description="LLM token budget of one build (prompt + completion)"
+    )
 
 
 _FILE_KEYS = {
     "model", "data", "target", "task", "sensitive", "out",
     "explain", "explain_rows", "explain_seconds", "explain_background", "seed", "card", "site",
+    "llm", "base_url", "max_tokens",
 }  # fmt: skip
 
 

@@ -93,7 +93,7 @@ def test_a_killed_build_leaves_the_previous_output(repo: Path, tmp_path: Path) -
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 120
-        while not list(tmp_path.glob(".out.new-*/plots/*.png")):
+        while not list(tmp_path.glob(".out.building/plots/*.png")):
             assert process.poll() is None, "the build ended before it could be interrupted"
             assert time.monotonic() < deadline
             time.sleep(0.2)

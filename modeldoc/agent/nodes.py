@@ -7,7 +7,7 @@ from pathlib import Path
 from langgraph.runtime import Runtime
 
 from modeldoc import __version__
-from modeldoc.agent.state import BuildContext, BuildState
+from modeldoc.agent.state import BuildContext, BuildState, SectionTask
 from modeldoc.agent.workspace import Workspace
 from modeldoc.facts import FactSheet, Generator, Narrative
 from modeldoc.output import write_atomically
@@ -19,7 +19,7 @@ from modeldoc.tools.plots.performance import performance_plots
 from modeldoc.tools.provenance import current_provenance
 from modeldoc.tools.scan import scan_repository
 from modeldoc.writing.offline import OfflineWriter
-from modeldoc.writing.sections import SECTIONS
+from modeldoc.writing.sections import SECTIONS, SECTIONS_BY_ID
 from modeldoc.writing.verify import index_facts, verify_section
 
 
@@ -94,14 +94,35 @@ def assemble(state: BuildState) -> BuildState:
     return {"facts": facts}
 
 
-def write(state: BuildState) -> BuildState:
-    """Each card section written from the facts, then checked by the verifier."""
+def draft_section(state: SectionTask, runtime: Runtime[BuildContext]) -> BuildState:
+    """One card section: the offline writer's text, checked by the verifier; with a chat
+    model configured, the model's draft of it, checked the same way (see `llm.drafting`)."""
     facts = state["facts"]
-    writer = OfflineWriter()
+    spec = SECTIONS_BY_ID[state["section_id"]]
     index = index_facts(facts)
-    sections = [verify_section(writer.write(spec, facts), index) for spec in SECTIONS]
-    narrative = Narrative(writer=writer.name, sections=sections)
-    return {"facts": facts.model_copy(update={"narrative": narrative})}
+    section = verify_section(OfflineWriter().write(spec, facts), index)
+    session = runtime.context.llm if runtime.context else None
+    if session is not None:
+        section = session.drafter(facts, Path(state["repo_path"]), index).draft(spec, section)
+    return {"sections": [section]}
+
+
+def collect(state: BuildState, runtime: Runtime[BuildContext]) -> BuildState:
+    """The card's narrative from every drafted section, in the card's order, and what the
+    LLM cost in provenance."""
+    facts = state["facts"]
+    drafted = {section.id: section for section in state.get("sections", [])}
+    sections = [drafted[spec.id] for spec in SECTIONS if spec.id in drafted]
+    session = runtime.context.llm if runtime.context else None
+    if session is None:
+        narrative = Narrative(writer=OfflineWriter.name, sections=sections)
+        return {"facts": facts.model_copy(update={"narrative": narrative})}
+    from modeldoc.llm.session import llm_run
+
+    run = llm_run(session, sections)
+    narrative = Narrative(writer=run.model, sections=sections)
+    provenance = facts.provenance.model_copy(update={"llm": run})
+    return {"facts": facts.model_copy(update={"narrative": narrative, "provenance": provenance})}
 
 
 def render(state: BuildState, runtime: Runtime[BuildContext]) -> BuildState:

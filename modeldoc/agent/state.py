@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
-from typing import Annotated, TypedDict
+from typing import TYPE_CHECKING, Annotated, TypedDict
 
 from modeldoc.agent.workspace import Workspace
 from modeldoc.facts import (
@@ -16,8 +16,12 @@ from modeldoc.facts import (
     FactSheet,
     Plot,
     RepoFacts,
+    Section,
 )
 from modeldoc.settings import BuildSettings
+
+if TYPE_CHECKING:
+    from modeldoc.llm.drafting import LLMSession
 
 
 class BuildInput(TypedDict, total=False):
@@ -51,9 +55,22 @@ class BuildState(TypedDict, total=False):
     facts: FactSheet
     """The whole fact sheet, assembled once every part is in."""
 
+    sections: Annotated[list[Section], operator.add]
+    """The card's sections, each appended by its own drafting task, in no fixed order."""
+
+
+class SectionTask(TypedDict):
+    """What one section's drafting task is sent (`Send`): the facts and which section."""
+
+    section_id: str
+    facts: FactSheet
+    repo_path: str
+
 
 @dataclass(frozen=True)
 class BuildContext:
-    """Run-scoped context, never checkpointed: the workspace of in-memory results."""
+    """Run-scoped context, never checkpointed: the workspace of in-memory results, and the
+    LLM session when a chat model drafts the card."""
 
     workspace: Workspace | None = None
+    llm: LLMSession | None = None

@@ -105,13 +105,16 @@ class ChatClient:
         tools: Sequence[Any] = (),
         tool_choice: str | None = None,
         max_completion_tokens: int | None = None,
+        also_count: UsageMeter | None = None,
     ) -> AIMessage:
         """The model's answer to `messages`, which may call `tools` (see the module docstring).
 
         `prompt_version` is the version of the prompt the messages were built from: a new
         version makes new answers. `max_completion_tokens` caps the answer, and is reserved
-        in the budget with the prompt.
+        in the budget with the prompt. `also_count` counts the call a second time (one
+        section's share of the build's figures); the budget is the client's meter's alone.
         """
+        meters = [self.usage] if also_count is None else [self.usage, also_count]
         schemas = tool_schemas(tools)
         sent = canonical_messages(messages)
         call_params: dict[str, Any] = {}
@@ -128,7 +131,8 @@ class ChatClient:
         if self.cache is not None:
             hit = self.cache.get(key)
             if hit is not None:
-                self.usage.record_hit()
+                for meter in meters:
+                    meter.record_hit()
                 return hit.message
         prompt_estimate = estimate_prompt_tokens(sent, schemas)
         runnable: Runnable[LanguageModelInput, BaseMessage] = self.model
@@ -140,10 +144,12 @@ class ChatClient:
         usage = _usage(answer)
         if usage is None:
             completion = _estimate_answer(answer)
-            self.usage.record_call(prompt_estimate, completion, estimated=True)
+            for meter in meters:
+                meter.record_call(prompt_estimate, completion, estimated=True)
             usage = {"input_tokens": prompt_estimate, "output_tokens": completion}
         else:
-            self.usage.record_call(usage["input_tokens"], usage["output_tokens"])
+            for meter in meters:
+                meter.record_call(usage["input_tokens"], usage["output_tokens"])
         if self.cache is not None and not self.cache.put(key, answer, usage):
             _log.warning("could not write the LLM cache in %s", self.cache.folder)
         return answer

@@ -38,3 +38,4 @@ SECTIONS: tuple[SectionSpec, ...] = (
 )  # fmt: skip
 
 SECTION_IDS = tuple(spec.id for spec in SECTIONS)
+SECTIONS_BY_ID = {spec.id: spec for spec in SECTIONS}

@@ -1,0 +1,117 @@
+"""One `modeldoc build`: the graph run into a staging folder, checkpointed so that a build
+killed mid-way can continue (`--resume`) instead of starting over.
+
+The checkpoints (LangGraph's SQLite checkpointer) live in the staging folder itself
+(`.OUT.building/.modeldoc-run.sqlite`), beside the plots the finished steps wrote, and are
+deleted before the folder replaces OUT. Each step's result is saved when it ends
+(`durability="sync"`), so a resumed build redoes neither a finished step nor a finished
+section; within the section that was cut off, answers already received come from the LLM
+answer cache. A run resumes only under the same fingerprint (repository, settings, chat
+model, modeldoc version): anything else starts from the beginning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from modeldoc import __version__
+from modeldoc.agent.graph import compile_graph
+from modeldoc.agent.state import BuildContext, BuildInput
+from modeldoc.agent.workspace import Workspace
+from modeldoc.facts import Fact, FactSheet
+from modeldoc.output import staged_output
+from modeldoc.settings import BuildSettings
+
+if TYPE_CHECKING:
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    from modeldoc.llm.drafting import LLMSession
+
+CHECKPOINT_FILE = ".modeldoc-run.sqlite"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build produced, and where it took up an interrupted run."""
+
+    facts: FactSheet
+    resumed_at: dict[str, int]
+    """Step -> tasks still to run when an interrupted build was resumed; empty otherwise."""
+
+
+def run_build(
+    repo: Path,
+    settings: BuildSettings,
+    *,
+    llm: LLMSession | None = None,
+    resume: bool = False,
+) -> BuildResult:
+    """Compute the facts, write the card and render every output into `settings.out`."""
+    fingerprint = _fingerprint(repo, settings, llm)
+    with staged_output(settings.out, resume=resume) as staging:
+        with _checkpointer(staging / CHECKPOINT_FILE) as saver:
+            graph = compile_graph(checkpointer=saver)
+            config: Any = {"configurable": {"thread_id": fingerprint}}
+            pending = graph.get_state(config).next if resume else ()
+            start: BuildInput | None = None
+            if not pending:
+                start = {"repo_path": str(repo), "settings": settings}
+            context = BuildContext(workspace=Workspace(repo, settings, out_dir=staging), llm=llm)
+            state = graph.invoke(start, config, context=context, durability="sync")
+        for leftover in staging.glob(CHECKPOINT_FILE + "*"):
+            leftover.unlink()
+    return BuildResult(facts=state["facts"], resumed_at=dict(Counter(pending)))
+
+
+def compute_facts(repo: Path, settings: BuildSettings) -> FactSheet:
+    """The fact sheet alone (`--dry-run`): plots go to a temporary folder, nothing stays."""
+    with tempfile.TemporaryDirectory(prefix="modeldoc-dry-run-") as scratch:
+        workspace = Workspace(repo, settings, out_dir=Path(scratch))
+        state = compile_graph(facts_only=True).invoke(
+            {"repo_path": str(repo), "settings": settings},
+            context=BuildContext(workspace=workspace),
+        )
+    facts: FactSheet = state["facts"]
+    return facts
+
+
+def _fingerprint(repo: Path, settings: BuildSettings, llm: LLMSession | None) -> str:
+    parts = [
+        __version__,
+        str(repo.resolve()),
+        settings.model_dump_json(),
+        llm.backend.id if llm else "offline",
+        (llm.backend.base_url or "") if llm else "",
+    ]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+
+
+@contextmanager
+def _checkpointer(path: Path) -> Iterator[SqliteSaver]:
+    from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    # Only the fact models and the settings may come back out of a checkpoint.
+    serializer = JsonPlusSerializer(allowed_msgpack_modules=_checkpointed_types())
+    with closing(sqlite3.connect(path, check_same_thread=False)) as connection:
+        yield SqliteSaver(connection, serde=serializer)
+
+
+def _checkpointed_types() -> list[tuple[str, str]]:
+    import modeldoc.facts as facts_module
+
+    types: list[type] = [BuildSettings, Path]
+    types += [
+        value
+        for value in vars(facts_module).values()
+        if isinstance(value, type) and issubclass(value, Fact)
+    ]
+    return sorted({(kind.__module__, kind.__qualname__) for kind in types})
