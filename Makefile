@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/metrics.py
 	$(BIN)/python benchmarks/explain.py
 	$(BIN)/python benchmarks/build.py
+	$(BIN)/python benchmarks/llm_cost.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info site

@@ -198,6 +198,8 @@ def build(
 def _report(settings: BuildSettings, result: BuildResult) -> None:
     """Where the outputs are, what the LLM cost, and what the reader should know."""
     out_dir, facts = settings.out, result.facts
+    if result.nothing_to_resume:
+        print("no interrupted build with these settings to resume: built from the start")
     if result.resumed_at:
         steps = ", ".join(f"{name} x{count}" for name, count in result.resumed_at.items())
         print(f"resumed an interrupted build at: {steps}")

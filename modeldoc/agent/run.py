@@ -27,8 +27,9 @@ from modeldoc.agent.graph import compile_graph
 from modeldoc.agent.state import BuildContext, BuildInput
 from modeldoc.agent.workspace import Workspace
 from modeldoc.facts import Fact, FactSheet
-from modeldoc.output import staged_output
+from modeldoc.output import building_folder, staged_output
 from modeldoc.settings import BuildSettings
+from modeldoc.writing.sections import SECTIONS
 
 if TYPE_CHECKING:
     from langgraph.checkpoint.sqlite import SqliteSaver
@@ -45,6 +46,8 @@ class BuildResult:
     facts: FactSheet
     resumed_at: dict[str, int]
     """Step -> tasks still to run when an interrupted build was resumed; empty otherwise."""
+    nothing_to_resume: bool = False
+    """`--resume` found no interrupted build with these settings, and started afresh."""
 
 
 def run_build(
@@ -56,11 +59,17 @@ def run_build(
 ) -> BuildResult:
     """Compute the facts, write the card and render every output into `settings.out`."""
     fingerprint = _fingerprint(repo, settings, llm)
-    with staged_output(settings.out, resume=resume) as staging:
+    config: Any = {
+        "configurable": {"thread_id": fingerprint},
+        # LangGraph saves each finished task's result on the same thread pool the tasks run
+        # on: with no more threads than sections, sections waiting on the LLM could hold
+        # every thread, and a finished section would not be saved before a kill.
+        "max_concurrency": 2 * len(SECTIONS) + 4,
+    }
+    pending = _unfinished(building_folder(settings.out) / CHECKPOINT_FILE, config) if resume else []
+    with staged_output(settings.out, resume=bool(pending)) as staging:
         with _checkpointer(staging / CHECKPOINT_FILE) as saver:
             graph = compile_graph(checkpointer=saver)
-            config: Any = {"configurable": {"thread_id": fingerprint}}
-            pending = graph.get_state(config).next if resume else ()
             start: BuildInput | None = None
             if not pending:
                 start = {"repo_path": str(repo), "settings": settings}
@@ -68,7 +77,20 @@ def run_build(
             state = graph.invoke(start, config, context=context, durability="sync")
         for leftover in staging.glob(CHECKPOINT_FILE + "*"):
             leftover.unlink()
-    return BuildResult(facts=state["facts"], resumed_at=dict(Counter(pending)))
+    return BuildResult(facts=state["facts"], resumed_at=dict(Counter(pending)),
+                       nothing_to_resume=resume and not pending)  # fmt: skip
+
+
+def _unfinished(checkpoints: Path, config: Any) -> list[str]:
+    """The steps an interrupted run under this fingerprint had left to do; empty when there
+    is no such run (never started, finished, or other settings)."""
+    if not checkpoints.is_file():
+        return []
+    with _checkpointer(checkpoints) as saver:
+        snapshot = compile_graph(checkpointer=saver).get_state(config)
+    if not snapshot.next:
+        return []
+    return [task.name for task in snapshot.tasks if task.result is None]
 
 
 def compute_facts(repo: Path, settings: BuildSettings) -> FactSheet:

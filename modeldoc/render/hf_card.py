@@ -20,6 +20,7 @@ from modeldoc.facts import Checkpoint, FactSheet, Metric, Plot
 from modeldoc.output import write_atomically
 from modeldoc.render.markdown_text import plain
 from modeldoc.render.templating import environment
+from modeldoc.writing.numbers import number
 from modeldoc.writing.offline import METRIC_NAMES
 from modeldoc.writing.prose import MISSING
 from modeldoc.writing.sections import SECTIONS
@@ -58,6 +59,8 @@ def render_hf_card(facts: FactSheet) -> str:
         figures_after=_FIGURES_AFTER,
         figures=[_Figure.of(plot) for plot in facts.plots],
         generator=f"{facts.generator.name} {facts.generator.version}",
+        written_by=written_by(facts),
+        llm_usage=llm_usage(facts),
         schema_version=facts.schema_version,
         created_at=facts.provenance.created_at,
         commit=facts.repo.commit,
@@ -149,6 +152,7 @@ class _SectionView:
     title: str
     text: str
     unverified: list[str]
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -181,12 +185,38 @@ def _sections(facts: FactSheet) -> list[_SectionView]:
         section = narrative.section(spec.id) if narrative else None
         text = section.text.strip() if section else ""
         unverified = [finding.text for finding in section.unmatched] if section else []
-        views.append(_SectionView(spec.id, spec.title, text, unverified))
+        note = section.note if section else None
+        views.append(_SectionView(spec.id, spec.title, text, unverified, note))
     for section in narrative.sections if narrative else []:
         if section.id not in known:
             unverified = [finding.text for finding in section.unmatched]
-            views.append(_SectionView(section.id, section.title, section.text.strip(), unverified))
+            views.append(_SectionView(section.id, section.title, section.text.strip(),
+                                      unverified, section.note))  # fmt: skip
     return views
+
+
+def written_by(facts: FactSheet) -> str:
+    """Who wrote the prose: the offline writer, or the chat model and, when some sections
+    kept the offline text, how many."""
+    run = facts.provenance.llm
+    if run is None:
+        return "the offline writer"
+    sections = facts.narrative.sections if facts.narrative else []
+    kept = sum(1 for section in sections if section.writer != run.model)
+    drafted = len(sections) - kept
+    text = f"{run.model} ({drafted} of {len(sections)} sections"
+    return text + (f"; the offline writer the other {kept})" if kept else ")")
+
+
+def llm_usage(facts: FactSheet) -> str | None:
+    """The LLM's calls and tokens as one line; None for the offline writer."""
+    run = facts.provenance.llm
+    if run is None:
+        return None
+    usage = run.usage
+    return (f"{number(usage.calls)} calls, {number(usage.prompt_tokens)} prompt and "
+            f"{number(usage.completion_tokens)} completion tokens, "
+            f"{number(usage.cache_hits)} answers from the cache")  # fmt: skip
 
 
 def _summary(facts: FactSheet) -> str | None:
