@@ -13,7 +13,11 @@ from modeldoc.prompts import load_prompt
 
 @pytest.mark.parametrize(
     ("name", "fields"),
-    [("system", ["{data_notice}"]), ("section", ["{title}", "{covers}", "{draft}"]), ("revise", ["{findings}"])],
+    [
+        ("system", ["{data_notice}"]),
+        ("section", ["{title}", "{covers}", "{draft}"]),
+        ("revise", ["{findings}"]),
+    ],
 )
 def test_each_prompt_loads_with_its_version(name: str, fields: list[str]) -> None:
     prompt = load_prompt(name)

@@ -254,8 +254,8 @@ def test_without_a_model_configured_the_build_stays_offline(repo: Path, tmp_path
 
 
 def test_resume_with_nothing_interrupted_builds_from_the_start(repo: Path, tmp_path: Path) -> None:
-    result = subprocess.run(command("build", repo, "--out", tmp_path / "out", "--no-site",
-                                    "--no-explain", "--resume"), capture_output=True, text=True)  # fmt: skip
+    args = ("build", repo, "--out", tmp_path / "out", "--no-site", "--no-explain", "--resume")
+    result = subprocess.run(command(*args), capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("no interrupted build with these settings to resume")
     assert (tmp_path / "out" / "MODEL_CARD.md").is_file()
