@@ -144,6 +144,15 @@ def build(
             show_default=False,
         ),
     ] = None,
+    llm_parallel: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="LLM requests in flight at once (default 4; 1 for a server that answers one "
+            "at a time).",
+            show_default=False,
+        ),
+    ] = None,
     dry_run: Annotated[
         bool,
         typer.Option(
@@ -168,7 +177,8 @@ def build(
              "sensitive": sensitive, "out": out, "trust_pickle": trust_pickle,
              "explain": explain, "explain_rows": explain_rows,
              "explain_seconds": explain_seconds, "site": site, "llm": llm,
-             "base_url": base_url, "max_tokens": max_tokens}  # fmt: skip
+             "base_url": base_url, "max_tokens": max_tokens,
+             "llm_parallel": llm_parallel}  # fmt: skip
     try:
         if not repo.is_dir():
             raise InputError(f"{repo}: not a directory")

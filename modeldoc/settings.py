@@ -45,12 +45,13 @@ class BuildSettings(BaseModel):
     max_tokens: int | None = Field(
         default=None, ge=0, description="LLM token budget of one build (prompt + completion)"
     )
+    llm_parallel: int = Field(default=4, ge=1, description="LLM requests in flight at once")
 
 
 _FILE_KEYS = {
     "model", "data", "target", "task", "sensitive", "out",
     "explain", "explain_rows", "explain_seconds", "explain_background", "seed", "card", "site",
-    "llm", "base_url", "max_tokens",
+    "llm", "base_url", "max_tokens", "llm_parallel",
 }  # fmt: skip
 
 

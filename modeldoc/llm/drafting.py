@@ -46,11 +46,17 @@ if TYPE_CHECKING:
 MAX_TOOL_ROUNDS = 4
 """Answers that may call tools before the model is asked to write (tool choice `none`)."""
 MAX_REVISIONS = 2
+DEFAULT_PARALLEL = 4
+"""Requests in flight at once: a local server (Ollama, llama.cpp) answers one or a few at a
+time, and every queued request's wait counts against its timeout."""
 MAX_COMPLETION_TOKENS = 1500
 """A section's answer: a few paragraphs; also what each call reserves of the budget."""
 DRAFT_LIMIT = 12_000
 """Characters of the offline draft shown to the model."""
 _FINDINGS_SHOWN = 20
+_ABOUT_THIS_REQUEST = frozenset({400, 413, 422})
+"""Statuses that refuse one request (too long, a parameter): the other sections go on.
+Any other failure (a refused key, a missing model, retries used up) stops them all."""
 
 _FENCED_ANSWER = re.compile(r"\A```[\w-]*\n(.*)\n```\Z", re.DOTALL)
 _HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)[ \t#]*$", re.MULTILINE)
@@ -80,6 +86,10 @@ class DraftPrompts:
     def version(self) -> str:
         """One string naming all three versions: part of every cache key."""
         return ",".join(f"{name}={version}" for name, version in self.versions.items())
+
+
+class _Stopped(Exception):
+    """The breaker tripped while a section was drafting."""
 
 
 class Breaker:
@@ -112,12 +122,17 @@ class LLMSession:
     breaker: Breaker = field(default_factory=Breaker)
     preflight_usage: UsageTotals = field(default_factory=UsageTotals)
     """The pre-flight check's test call, when it needed one."""
+    parallel: int = DEFAULT_PARALLEL
+    """Requests in flight at once, over all sections."""
+    _slots: threading.BoundedSemaphore = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._slots = threading.BoundedSemaphore(self.parallel)
 
     def drafter(self, facts: FactSheet, repo: Path, index: FactIndex) -> SectionDrafter:
         """A drafter over one fact sheet."""
-        return SectionDrafter(
-            self.client, Lookups(facts, repo), index, prompts=self.prompts, breaker=self.breaker
-        )
+        return SectionDrafter(self.client, Lookups(facts, repo), index, prompts=self.prompts,
+                              breaker=self.breaker, slots=self._slots)  # fmt: skip
 
 
 class SectionDrafter:
@@ -133,8 +148,10 @@ class SectionDrafter:
         breaker: Breaker | None = None,
         max_revisions: int = MAX_REVISIONS,
         max_tool_rounds: int = MAX_TOOL_ROUNDS,
+        slots: threading.Semaphore | None = None,
     ) -> None:
         self.client = client
+        self.slots = slots or threading.Semaphore(DEFAULT_PARALLEL)
         self.index = index
         self.prompts = prompts or DraftPrompts.load()
         self.breaker = breaker or Breaker()
@@ -175,12 +192,15 @@ class SectionDrafter:
                 unmatched = checked.unmatched
                 if not unmatched:
                     return checked.model_copy(update={"usage": _as_fact(usage)})
+        except _Stopped as stopped:
+            return _fallback(offline, str(stopped), usage)
         except BudgetExceeded as error:
             self.breaker.trip(f"the --max-tokens budget ran out ({error})")
             return _fallback(offline, self.breaker.reason or str(error), usage)
         except LLMCallError as error:
             reason = f"the LLM call failed ({error})"
-            self.breaker.trip(reason)
+            if error.status not in _ABOUT_THIS_REQUEST:
+                self.breaker.trip(reason)
             return _fallback(offline, reason, usage)
         shown = ", ".join(finding.text for finding in unmatched[:_FINDINGS_SHOWN])
         return _fallback(
@@ -194,14 +214,18 @@ class SectionDrafter:
         """Run the tool loop until the model answers in text; `messages` grows with it."""
         for round_number in range(self.max_tool_rounds + 1):
             last_round = round_number == self.max_tool_rounds
-            answer = self.client.send(
-                messages,
-                prompt_version=self.prompts.version,
-                tools=self.tools,
-                tool_choice="none" if last_round else None,
-                max_completion_tokens=MAX_COMPLETION_TOKENS,
-                also_count=usage,
-            )
+            with self.slots:
+                stopped = self.breaker.reason
+                if stopped is not None:  # tripped while this section waited for a slot
+                    raise _Stopped(stopped)
+                answer = self.client.send(
+                    messages,
+                    prompt_version=self.prompts.version,
+                    tools=self.tools,
+                    tool_choice="none" if last_round else None,
+                    max_completion_tokens=MAX_COMPLETION_TOKENS,
+                    also_count=usage,
+                )
             if not answer.tool_calls or last_round:
                 return str(answer.text).strip()
             messages.append(answer)
@@ -253,7 +277,7 @@ def tidy_answer(answer: str, *, title: str = "", allowed_links: str = "") -> str
 
 
 def _fallback(offline: Section, reason: str, usage: UsageMeter) -> Section:
-    note = f"The offline writer's text: {reason}."
+    note = f"This section is the offline writer's text, because {reason}."
     return offline.model_copy(update={"note": note, "usage": _as_fact(usage)})
 
 

@@ -40,7 +40,8 @@ def open_session(
     client = ChatClient.for_backend(
         backend, model=chat_model, usage=usage, cache=store, retry=retry
     )
-    return LLMSession(backend=backend, client=client, preflight_usage=preflight_usage.snapshot())
+    return LLMSession(backend=backend, client=client, preflight_usage=preflight_usage.snapshot(),
+                      parallel=settings.llm_parallel)  # fmt: skip
 
 
 def llm_run(session: LLMSession, sections: Sequence[Section]) -> LLMRun:

@@ -129,6 +129,22 @@ def test_a_refused_key_falls_back_once_and_stops_the_other_sections(
         assert section.note is not None and "401" in section.note
 
 
+def test_a_request_refused_as_bad_falls_back_alone(
+    llm_server: ScriptedServer, drafter: Callable[..., SectionDrafter], facts: FactSheet
+) -> None:
+    llm_server.error(400, "This model's maximum context length is 8192 tokens.")
+    llm_server.enqueue(drafting_model(look_up=False))
+    breaker = Breaker()
+    first = drafter(breaker=breaker).draft(EVALUATION, offline(facts))
+    second = drafter(breaker=breaker).draft(
+        SECTIONS_BY_ID["limitations"], offline(facts, "limitations")
+    )
+    assert first.writer == "offline" and first.note is not None and "400" in first.note
+    assert "maximum context length" in first.note
+    assert breaker.reason is None and second.note is None
+    assert len(llm_server.chat_requests) == 2
+
+
 def test_a_budget_too_small_sends_nothing(
     llm_server: ScriptedServer,
     drafter: Callable[..., SectionDrafter],
@@ -238,3 +254,26 @@ def test_the_section_title_identifies_each_request(
 def test_answers_are_tidied_into_a_section_body(answer: str, expected: str) -> None:
     allowed = "[`train.py:18`](https://github.com/o/r/blob/c/train.py#L18)"
     assert tidy_answer(answer, title="Evaluation results", allowed_links=allowed) == expected
+
+
+CAPABLE_EVALUATION = """\
+The model was evaluated on a held-out set of 143 rows. It classifies 95.8% of them correctly
+(accuracy 0.958, 95% interval 0.923 to 0.986), and its balanced accuracy of 0.951 shows that it
+does nearly as well on the smaller class `0` as on class `1`.
+
+Its ranking of cases is close to perfect: the ROC AUC is 0.995 [0.988, 1.000]. Probabilities
+are well calibrated, with a Brier score of 0.028 and a log loss of 0.090.
+
+Because the evaluation set is small, the intervals are wide: accuracy could plausibly be as low
+as 0.923."""
+
+
+def test_prose_a_capable_model_writes_is_published_as_it_is(
+    llm_server: ScriptedServer, drafter: Callable[..., SectionDrafter], facts: FactSheet
+) -> None:
+    # Percentages of fractions, intervals in words and rounded-as-shown values all verify.
+    llm_server.reply(CAPABLE_EVALUATION)
+    section = drafter().draft(EVALUATION, offline(facts))
+    assert section.note is None and section.text == CAPABLE_EVALUATION
+    assert {finding.text for finding in section.findings} >= {"95.8%", "0.958", "0.923", "143"}
+    assert len(llm_server.chat_requests) == 1
