@@ -8,12 +8,13 @@ token per four characters of the messages (tool schemas not counted), so each re
 received is also estimated the way `--max-tokens` does it (`estimate_prompt_tokens`, tool
 schemas included), and both figures are held to the target.
 
-Each example is built twice into a temporary output folder, with a fresh temporary answer
-cache (`MODELDOC_CACHE_DIR`) and the same server for both builds (the cache key includes the
-base URL). Per build: LLM calls, prompt and completion tokens and cache hits as `facts.json`
-records them (`provenance.llm.usage`), the chat requests the server received, and the wall
-time. Targets: under 25,000 prompt tokens per card on the first build, no call on the second;
-the exit status is 1 when one is missed.
+Each example with a model file (cancer-xgboost, diabetes-skops; churn-sklearn has neither a
+checkpoint nor a modeldoc.yml) is built twice into a temporary output folder, with a fresh
+temporary answer cache (`MODELDOC_CACHE_DIR`) and the same server for both builds (the cache
+key includes the base URL). Per build: LLM calls, prompt and completion tokens and cache hits
+as `facts.json` records them (`provenance.llm.usage`), the chat requests the server received,
+and the wall time. Targets: under 25,000 prompt tokens per card on the first build, no call on
+the second; the exit status is 1 when one is missed.
 
     python benchmarks/llm_cost.py
 """
@@ -67,8 +68,8 @@ def main() -> int:
     parser.parse_args()
     print("modeldoc build --llm on the examples, twice each, against a scripted server on "
           "loopback\n(per section: a list_metrics call, then a faithful rewrite of the offline "
-          "draft; tokens from facts.json,\n'estimated' = modeldoc's estimate of the requests "
-          "the server received, tool schemas included):")  # fmt: skip
+          "draft). Tokens as facts.json\nrecords them; 'estimated': modeldoc's estimate of the "
+          "requests the server received, tool schemas in.")  # fmt: skip
     print(f"  {'example':16} {'build':>5} {'calls':>5} {'prompt':>7} {'completion':>10} "
           f"{'cache hits':>10} {'requests':>8} {'estimated':>9} {'wall':>7}")  # fmt: skip
     costs = {name: _build_twice(name) for name in EXAMPLES}

@@ -26,6 +26,7 @@ app = typer.Typer(
 )
 
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # the shell's code for a process ended by Ctrl-C
 
 
 def _fail(message: str) -> typer.Exit:
@@ -202,6 +203,9 @@ def build(
         result = run_build(repo, settings, llm=session, resume=resume)
     except ModeldocError as error:
         raise _fail(str(error)) from error
+    except KeyboardInterrupt:
+        sys.stderr.write("modeldoc: interrupted: the same command with --resume continues it\n")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     _report(settings, result)
 
 

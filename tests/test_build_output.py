@@ -158,3 +158,28 @@ def test_features_the_model_cannot_take_are_recorded(repo: Path, tmp_path: Path)
     assert evaluation["metrics"] == [] and "NaN" in evaluation["not_computed"]
     assert evaluation["task"] is None  # the model never predicted: not guessed
     assert facts["explanations"] is None
+
+
+def test_an_interrupted_build_says_how_to_resume_and_resumes(repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ("build", repo, "--model", repo / "knn.skops", "--explain-seconds", "5", "--no-site",
+            "--out", out)  # fmt: skip
+    process = subprocess.Popen(
+        command(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob(".out.building/plots/*.png")):
+        assert process.poll() is None, "the build ended before it could be interrupted"
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130
+    assert stderr == "modeldoc: interrupted: the same command with --resume continues it\n"
+    assert not out.exists()
+    resumed = run(*args, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stdout.startswith("resumed an interrupted build at: ")
+    facts = json.loads((out / "facts.json").read_text())
+    assert all((out / plot["file"]).is_file() for plot in facts["plots"])
+    assert not list(tmp_path.glob(".out.building"))
