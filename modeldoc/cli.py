@@ -214,9 +214,9 @@ def _report(settings: BuildSettings, result: BuildResult) -> None:
     out_dir, facts = settings.out, result.facts
     if result.nothing_to_resume:
         print("no interrupted build with these settings to resume: built from the start")
-    if result.resumed_at:
+    if result.resumed_at is not None:
         steps = ", ".join(f"{name} x{count}" for name, count in result.resumed_at.items())
-        print(f"resumed an interrupted build at: {steps}")
+        print(f"resumed an interrupted build at: {steps or 'the step after its last one'}")
     print(f"card:  {out_dir / 'MODEL_CARD.md'}")
     if settings.site:
         print(f"site:  {out_dir / 'site' / 'index.html'}")

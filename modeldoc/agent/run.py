@@ -44,8 +44,9 @@ class BuildResult:
     """What a build produced, and where it took up an interrupted run."""
 
     facts: FactSheet
-    resumed_at: dict[str, int]
-    """Step -> tasks still to run when an interrupted build was resumed; empty otherwise."""
+    resumed_at: dict[str, int] | None
+    """None: built from the start. Else step -> tasks still to run in the interrupted run
+    (empty when it stopped between two steps)."""
     nothing_to_resume: bool = False
     """`--resume` found no interrupted build with these settings, and started afresh."""
 
@@ -66,30 +67,35 @@ def run_build(
         # every thread, and a finished section would not be saved before a kill.
         "max_concurrency": 2 * len(SECTIONS) + 4,
     }
-    pending = _unfinished(building_folder(settings.out) / CHECKPOINT_FILE, config) if resume else []
-    with staged_output(settings.out, resume=bool(pending)) as staging:
+    checkpoints = building_folder(settings.out) / CHECKPOINT_FILE
+    pending = _unfinished(checkpoints, config) if resume else None
+    with staged_output(settings.out, resume=pending is not None) as staging:
         with _checkpointer(staging / CHECKPOINT_FILE) as saver:
             graph = compile_graph(checkpointer=saver)
             start: BuildInput | None = None
-            if not pending:
+            if pending is None:
                 start = {"repo_path": str(repo), "settings": settings}
             context = BuildContext(workspace=Workspace(repo, settings, out_dir=staging), llm=llm)
             state = graph.invoke(start, config, context=context, durability="sync")
         for leftover in staging.glob(CHECKPOINT_FILE + "*"):
             leftover.unlink()
-    return BuildResult(facts=state["facts"], resumed_at=dict(Counter(pending)),
-                       nothing_to_resume=resume and not pending)  # fmt: skip
+    resumed_at = dict(Counter(pending)) if pending is not None else None
+    return BuildResult(facts=state["facts"], resumed_at=resumed_at,
+                       nothing_to_resume=resume and pending is None)  # fmt: skip
 
 
-def _unfinished(checkpoints: Path, config: Any) -> list[str]:
-    """The steps an interrupted run under this fingerprint had left to do; empty when there
-    is no such run (never started, finished, or other settings)."""
+def _unfinished(checkpoints: Path, config: Any) -> list[str] | None:
+    """The tasks an interrupted run under this fingerprint had left in its last step (empty
+    when it stopped between steps); None when there is no such run (never started, finished,
+    or other settings)."""
     if not checkpoints.is_file():
-        return []
+        return None
     with _checkpointer(checkpoints) as saver:
         snapshot = compile_graph(checkpointer=saver).get_state(config)
-    if not snapshot.next:
-        return []
+    # `next` leaves out tasks that finished: a run stopped after its step's last task but
+    # before the next checkpoint has no `next`, yet tasks whose results are still to apply.
+    if not snapshot.tasks:
+        return None
     return [task.name for task in snapshot.tasks if task.result is None]
 
 
