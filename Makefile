@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 demo: $(STAMP)
 	$(BIN)/modeldoc scan examples/gpt-mini
-	$(BIN)/modeldoc build examples/cancer-xgboost --out out/cancer-xgboost
+	$(BIN)/modeldoc build examples/cancer-xgboost --out out/cancer-xgboost --llm offline
 
 test: $(STAMP) lint typecheck pytest
 

@@ -28,7 +28,8 @@ def example_builds() -> None:
     for name in EXAMPLES:
         with tempfile.TemporaryDirectory() as out:
             command = ["/usr/bin/time", "-v", sys.executable, "-m", "modeldoc", "build",
-                       str(ROOT / "examples" / name), "--out", str(Path(out) / "out")]  # fmt: skip
+                       str(ROOT / "examples" / name), "--out", str(Path(out) / "out"),
+                       "--llm", "offline"]  # fmt: skip
             done = subprocess.run(command, capture_output=True, text=True, check=True)
         wall = _seconds(_field(done.stderr, r"Elapsed \(wall clock\) time.*: (.+)"))
         peak_mb = int(_field(done.stderr, r"Maximum resident set size \(kbytes\): (\d+)")) / 1024

@@ -38,7 +38,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         build = Path(folder) / "cancer"
-        command = [sys.executable, "-m", "modeldoc", "build", str(ROOT / "examples/cancer-xgboost")]
+        command = [sys.executable, "-m", "modeldoc", "build", str(ROOT / "examples/cancer-xgboost"),
+                   "--llm", "offline"]  # fmt: skip
         subprocess.run([*command, "--out", str(build)], check=True, capture_output=True)
         facts = FactSheet.model_validate_json((build / "facts.json").read_text(encoding="utf-8"))
 

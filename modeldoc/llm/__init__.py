@@ -3,6 +3,9 @@
 Nothing here is imported by the offline build: `langchain` and `openai` load only when an LLM
 is configured (they take seconds to import).
 
+    session.py   one build's session: backend, pre-flight, shared client; what provenance records
+    drafting.py  a section drafted with tools, checked by the verifier, revised or replaced
+    tools.py     the model's read-only look-ups, each answer a data block
     backend.py   the `llm` setting -> a `Backend`, its chat model, and the pre-flight check
     client.py    `ChatClient.send()`: cache -> budget -> retry -> the model, usage recorded
     cache.py     answers on disk, keyed by everything that shapes them

@@ -9,8 +9,9 @@ For each section (`SectionDrafter.draft`):
    `MAX_REVISIONS` times;
 3. a section that still states what no fact supports, a call refused for good (400, 401 ...),
    retries used up or the `--max-tokens` budget reached: the offline writer's text stands,
-   with a note saying why. A failure no wait can fix (refused key, budget) also trips the
-   `Breaker`, so the other sections stop calling instead of failing one by one.
+   with a note saying why. The budget, or a failed call other than one refused for the
+   request itself (400, 413, 422: too long, a bad parameter), also trips the `Breaker`, so
+   the other sections stop calling instead of failing one by one.
 
 The model never supplies a number: the verifier holds each one to the fact sheet, and the
 tables and metadata are rendered from the facts, not from prose.

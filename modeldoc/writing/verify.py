@@ -43,6 +43,8 @@ _CODE_SHAPED = re.compile(
     r"[A-Z][a-z0-9]+[A-Z][A-Za-z0-9]*|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(?![\w`])"
 )
 
+_DOTTED_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
+
 
 @dataclass
 class FactIndex:
@@ -96,6 +98,13 @@ def _walk(value: Any, path: str, index: FactIndex) -> None:
         index.shown.setdefault(str(value), path)
     elif isinstance(value, str):
         index.texts.setdefault(value, path)
+        if _DOTTED_NAME.fullmatch(value):
+            # `xgboost.XGBClassifier` also names the class `XGBClassifier` and the module
+            # `xgboost`, as prose writes them.
+            parts = value.split(".")
+            index.texts.setdefault(parts[-1], path)
+            for end in range(1, len(parts)):
+                index.texts.setdefault(".".join(parts[:end]), path)
         if len(value) >= _PHRASE_LENGTH and " " in value:
             index.phrases.add(value)
         if "/" in value or "." in value:

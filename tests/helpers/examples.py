@@ -23,7 +23,7 @@ def build_example(example: str, out: Path) -> Path:
     if example not in _BUILT:
         target = _BUILDS / example
         command = [sys.executable, "-m", "modeldoc", "build", str(EXAMPLES / example),
-                   "--out", str(target)]  # fmt: skip
+                   "--out", str(target), "--llm", "offline"]  # fmt: skip
         result = subprocess.run(command, capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stderr
         _BUILT[example] = target

@@ -1,5 +1,6 @@
-"""Fixtures for the LLM path: a scripted OpenAI-compatible server on loopback, an environment
-with no real key, base URL or proxy, and retries with tiny waits."""
+"""Fixtures for the LLM path: a scripted OpenAI-compatible server on loopback and clients on it
+with tiny retry waits (`llm_environment`, in the top conftest, keeps the machine's key, base URL
+and proxy out of every test)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from helpers.llm_server import (
     FAST_RETRY,
     TEST_KEY,
     ScriptedServer,
-    isolate_llm_environment,
     scripted_server,
 )
 
@@ -20,14 +20,6 @@ from modeldoc.llm.cache import AnswerCache
 from modeldoc.llm.client import ChatClient
 from modeldoc.llm.retry import RetrySettings
 from modeldoc.llm.usage import UsageMeter
-
-
-@pytest.fixture(autouse=True)
-def llm_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """The answer cache folder (`MODELDOC_CACHE_DIR`), and nothing from the machine's setup."""
-    cache = tmp_path / "llm-cache"
-    isolate_llm_environment(monkeypatch, cache)
-    return cache
 
 
 @pytest.fixture

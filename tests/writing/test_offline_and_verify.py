@@ -106,6 +106,14 @@ def test_the_verifier_catches_a_renamed_feature(cancer: FactSheet) -> None:
     ]
 
 
+def test_a_qualified_name_also_names_its_class_and_module(cancer: FactSheet) -> None:
+    # `xgboost.XGBClassifier` is a fact: its class and module may be named on their own.
+    assert _planted(cancer, "An `XGBClassifier` from `xgboost`.") == []
+    assert _planted(cancer, "It calls `load_breast_cancer` of `sklearn.datasets`.") == []
+    assert _planted(cancer, "An `XGBRegressor` from `lightgbm`.") == [
+        ("identifier", "XGBRegressor"), ("identifier", "lightgbm")]  # fmt: skip
+
+
 def test_the_verifier_catches_an_invented_file(cancer: FactSheet) -> None:
     assert _planted(cancer, "It is trained in `train.py:18`.") == []
     assert _planted(cancer, "It is trained in `prepare_data.py`.") == [("path", "prepare_data.py")]
