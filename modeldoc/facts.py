@@ -637,6 +637,18 @@ class LLMRun(Fact):
     )
 
 
+class Reuse(Fact):
+    """What this build computed and what it took from the results of an earlier build with
+    the same inputs (an unchanged pull request recomputes nothing)."""
+
+    files_parsed: int = Field(default=0, description="source files parsed by this build")
+    files_from_cache: int = Field(default=0, description="files whose scan result was reused")
+    model_results: Literal["computed", "reused", "none"] = Field(
+        default="none", description="checkpoint, evaluation, SHAP and plots"
+    )
+    shap_computed: bool = Field(default=False, description="SHAP values computed in this build")
+
+
 class Provenance(Fact):
     """When and with what the facts were computed."""
 
@@ -646,6 +658,7 @@ class Provenance(Fact):
         default_factory=dict, description="name -> version of what computed"
     )
     llm: LLMRun | None = Field(default=None, description="None: the offline writer")
+    reuse: Reuse | None = Field(default=None, description="None: not recorded")
 
 
 class FactSheet(Fact):

@@ -8,10 +8,12 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,18 @@ def build(
         command("build", repo, "--out", out, "--no-site", "--llm", server.model, *extra),
         capture_output=True, text=True, timeout=300, env=env,
     )  # fmt: skip
+
+
+def saved_sections(checkpoints: Path) -> int:
+    """Drafted sections whose results LangGraph's checkpointer has saved."""
+    if not checkpoints.is_file():
+        return 0
+    with closing(sqlite3.connect(checkpoints, timeout=5)) as connection:
+        query = "SELECT COUNT(*) FROM writes WHERE channel = 'sections'"
+        try:
+            return int(connection.execute(query).fetchone()[0])
+        except sqlite3.OperationalError:  # the table is not created yet
+            return 0
 
 
 def facts_of(out: Path) -> dict[str, Any]:
@@ -183,7 +197,10 @@ def test_a_killed_build_resumes_and_calls_only_for_the_rest(
             assert process.poll() is None, process.communicate()
             assert time.monotonic() < deadline
             time.sleep(0.1)
-        time.sleep(2)  # the two finished sections' results reach the checkpoint
+        # Killed once the two finished sections' results are in the checkpoint.
+        while saved_sections(tmp_path / ".out.building" / ".modeldoc-run.sqlite") < 2:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
         os.kill(process.pid, signal.SIGKILL)
         process.communicate(timeout=60)
     finally:
