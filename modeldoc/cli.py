@@ -154,6 +154,15 @@ def build(
             show_default=False,
         ),
     ] = None,
+    cache: Annotated[
+        bool | None,
+        typer.Option(
+            "--cache/--no-cache",
+            help="Reuse what earlier builds computed from the same inputs: code files' scan "
+            "results, the model's results, LLM answers (default: yes).",
+            show_default=False,
+        ),
+    ] = None,
     dry_run: Annotated[
         bool,
         typer.Option(
@@ -179,7 +188,7 @@ def build(
              "explain": explain, "explain_rows": explain_rows,
              "explain_seconds": explain_seconds, "site": site, "llm": llm,
              "base_url": base_url, "max_tokens": max_tokens,
-             "llm_parallel": llm_parallel}  # fmt: skip
+             "llm_parallel": llm_parallel, "cache": cache}  # fmt: skip
     try:
         if not repo.is_dir():
             raise InputError(f"{repo}: not a directory")

@@ -46,12 +46,15 @@ class BuildSettings(BaseModel):
         default=None, ge=0, description="LLM token budget of one build (prompt + completion)"
     )
     llm_parallel: int = Field(default=4, ge=1, description="LLM requests in flight at once")
+    cache: bool = Field(
+        default=True, description="reuse scan results, model results and LLM answers"
+    )
 
 
 _FILE_KEYS = {
     "model", "data", "target", "task", "sensitive", "out",
     "explain", "explain_rows", "explain_seconds", "explain_background", "seed", "card", "site",
-    "llm", "base_url", "max_tokens", "llm_parallel",
+    "llm", "base_url", "max_tokens", "llm_parallel", "cache",
 }  # fmt: skip
 
 

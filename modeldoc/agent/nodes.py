@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from langgraph.runtime import Runtime
 
 from modeldoc import __version__
+from modeldoc.agent.reuse import stored_results
 from modeldoc.agent.state import BuildContext, BuildState, SectionTask
 from modeldoc.agent.workspace import Workspace
-from modeldoc.facts import FactSheet, Generator, Narrative
+from modeldoc.facts import FactSheet, Generator, Narrative, Reuse
 from modeldoc.output import write_atomically
 from modeldoc.render.hf_card import render_hf_card
 from modeldoc.render.mct import write_mct
@@ -28,10 +30,12 @@ def _workspace(runtime: Runtime[BuildContext]) -> Workspace | None:
     return runtime.context.workspace if runtime.context else None
 
 
-def scan(state: BuildState) -> BuildState:
-    """Read the repository's code."""
-    result = scan_repository(Path(state["repo_path"]))
-    return {"repo": result.repo, "code": result.code}
+def scan(state: BuildState, runtime: Runtime[BuildContext]) -> BuildState:
+    """Read the repository's code (files an earlier scan saw unchanged are not parsed)."""
+    workspace = _workspace(runtime)
+    cache = workspace.scan_cache if workspace is not None else None
+    result = scan_repository(Path(state["repo_path"]), cache_folder=cache)
+    return {"repo": result.repo, "code": result.code, "files_from_cache": result.files_from_cache}
 
 
 def model(state: BuildState, runtime: Runtime[BuildContext]) -> BuildState:
@@ -39,6 +43,10 @@ def model(state: BuildState, runtime: Runtime[BuildContext]) -> BuildState:
     workspace = _workspace(runtime)
     if workspace is None:
         return {}
+    reused = workspace.reused()
+    if reused is not None:
+        return {"checkpoints": reused.checkpoints, "data": reused.data,
+                "evaluation": reused.evaluation}  # fmt: skip
     found = workspace.model()
     return {"checkpoints": found.checkpoints, "data": found.data, "evaluation": found.evaluation}
 
@@ -46,15 +54,22 @@ def model(state: BuildState, runtime: Runtime[BuildContext]) -> BuildState:
 def explain(state: BuildState, runtime: Runtime[BuildContext]) -> BuildState:
     """SHAP explanations of the evaluated model."""
     workspace = _workspace(runtime)
+    reused = workspace.reused() if workspace is not None else None
+    if reused is not None:
+        return {"explanations": reused.explanations}
     result = workspace.shap() if workspace is not None else None
     return {"explanations": result.facts if result is not None else None}
 
 
 def plot_performance(state: BuildState, runtime: Runtime[BuildContext]) -> BuildState:
-    """Confusion matrix, ROC, precision-recall, calibration; or the regression plots."""
+    """Confusion matrix, ROC, precision-recall, calibration; or the regression plots (and,
+    from an earlier build's results, every plot)."""
     workspace = _workspace(runtime)
     if workspace is None or workspace.out_dir is None:
         return {"plots": []}
+    reused = workspace.reused()
+    if reused is not None:
+        return {"plots": reused.write_plots(workspace.out_dir)}
     found = workspace.model()
     evaluated = found.evaluated
     if evaluated is None or found.evaluation is None:
@@ -71,14 +86,18 @@ def plot_performance(state: BuildState, runtime: Runtime[BuildContext]) -> Build
 def plot_explanations(state: BuildState, runtime: Runtime[BuildContext]) -> BuildState:
     """SHAP bar, beeswarm, dependence and waterfall plots."""
     workspace = _workspace(runtime)
-    if workspace is None or workspace.out_dir is None:
+    if workspace is None or workspace.out_dir is None or workspace.reused() is not None:
         return {"plots": []}
     result = workspace.shap()
     return {"plots": explanation_plots(result, workspace.out_dir) if result else []}
 
 
-def assemble(state: BuildState) -> BuildState:
-    """The fact sheet, from every part the other nodes computed."""
+def assemble(state: BuildState, runtime: Runtime[BuildContext]) -> BuildState:
+    """The fact sheet, from every part the other nodes computed; the model results kept for
+    later builds."""
+    workspace = _workspace(runtime)
+    plots = sorted(state.get("plots", []), key=lambda plot: plot.file)
+    provenance = current_provenance().model_copy(update={"reuse": _reuse(state, workspace)})
     facts = FactSheet(
         generator=Generator(version=__version__),
         repo=state["repo"],
@@ -87,11 +106,33 @@ def assemble(state: BuildState) -> BuildState:
         data=state.get("data", []),
         evaluation=state.get("evaluation"),
         explanations=state.get("explanations"),
-        plots=sorted(state.get("plots", []), key=lambda plot: plot.file),
+        plots=plots,
         stated=settings.card if (settings := state.get("settings")) is not None else None,
-        provenance=current_provenance(),
+        provenance=provenance,
     )
+    if workspace is not None and workspace.out_dir is not None:
+        workspace.remember(
+            stored_results(facts.checkpoints, facts.data, facts.evaluation,
+                           facts.explanations, plots, workspace.out_dir)
+        )  # fmt: skip
     return {"facts": facts}
+
+
+def _reuse(state: BuildState, workspace: Workspace | None) -> Reuse:
+    """What this build computed and what it reused (see `Reuse`)."""
+    code = state.get("code")
+    from_cache = state.get("files_from_cache", 0)
+    model_results: Literal["computed", "reused", "none"] = "none"
+    if workspace is not None and workspace.reused() is not None:
+        model_results = "reused"
+    elif workspace is not None and workspace.computed_model:
+        model_results = "computed"
+    return Reuse(
+        files_parsed=(sum(code.languages.values()) if code else 0) - from_cache,
+        files_from_cache=from_cache,
+        model_results=model_results,
+        shap_computed=workspace is not None and workspace.computed_shap,
+    )
 
 
 def draft_section(state: SectionTask, runtime: Runtime[BuildContext]) -> BuildState:

@@ -24,8 +24,10 @@ from typing import TYPE_CHECKING, Any
 
 from modeldoc import __version__
 from modeldoc.agent.graph import compile_graph
+from modeldoc.agent.reuse import ResultsCache
 from modeldoc.agent.state import BuildContext, BuildInput
 from modeldoc.agent.workspace import Workspace
+from modeldoc.caching import cache_root, ensure_outside
 from modeldoc.facts import Fact, FactSheet
 from modeldoc.output import building_folder, staged_output
 from modeldoc.settings import BuildSettings
@@ -75,13 +77,23 @@ def run_build(
             start: BuildInput | None = None
             if pending is None:
                 start = {"repo_path": str(repo), "settings": settings}
-            context = BuildContext(workspace=Workspace(repo, settings, out_dir=staging), llm=llm)
+            context = BuildContext(workspace=_workspace(repo, settings, staging), llm=llm)
             state = graph.invoke(start, config, context=context, durability="sync")
         for leftover in staging.glob(CHECKPOINT_FILE + "*"):
             leftover.unlink()
     resumed_at = dict(Counter(pending)) if pending is not None else None
     return BuildResult(facts=state["facts"], resumed_at=resumed_at,
                        nothing_to_resume=resume and pending is None)  # fmt: skip
+
+
+def _workspace(repo: Path, settings: BuildSettings, staging: Path) -> Workspace:
+    """The run's workspace, with the caches of earlier builds unless `cache` is off."""
+    if not settings.cache:
+        return Workspace(repo, settings, out_dir=staging)
+    root = cache_root()
+    ensure_outside(root, repo, settings.out)
+    return Workspace(repo, settings, out_dir=staging, results=ResultsCache(root / "results"),
+                     scan_cache=root / "scan")  # fmt: skip
 
 
 def _unfinished(checkpoints: Path, config: Any) -> list[str] | None:

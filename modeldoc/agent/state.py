@@ -45,6 +45,8 @@ class BuildState(TypedDict, total=False):
     settings: BuildSettings
     repo: RepoFacts
     code: CodeFacts
+    files_from_cache: int
+    """Code files whose scan result an earlier build had kept."""
     checkpoints: list[Checkpoint]
     data: list[DataProfile]
     evaluation: Evaluation | None

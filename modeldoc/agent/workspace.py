@@ -8,6 +8,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from modeldoc.agent.reuse import ResultsCache, StoredResults
 from modeldoc.settings import BuildSettings
 from modeldoc.tools.evaluate.run import ModelFacts, model_facts
 from modeldoc.tools.explain.raw import ExplainBudget
@@ -22,12 +23,49 @@ class Workspace:
     settings: BuildSettings
     out_dir: Path | None = None
     """Where plots are written (a staging folder the caller publishes); None: no plots."""
+    results: ResultsCache | None = None
+    """Model results of earlier builds; None: compute everything."""
+    scan_cache: Path | None = None
+    """The scan cache folder; None: parse every code file."""
 
     # One lock per result: plots of the metrics need not wait for SHAP.
     _model_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _shap_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _model: ModelFacts | None = field(default=None, repr=False)
     _shap: ShapResult | None = field(default=None, repr=False)
+    _reuse_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _reuse_key: str | None = field(default=None, repr=False)
+    _reused: StoredResults | None = field(default=None, repr=False)
+    _looked_up: bool = field(default=False, repr=False)
+
+    def reused(self) -> StoredResults | None:
+        """An earlier build's results for the same model, data and settings (looked up once);
+        None when there are none and this build computes its own."""
+        with self._reuse_lock:
+            if not self._looked_up:
+                self._looked_up = True
+                if self.results is not None:
+                    self._reuse_key = self.results.key(self.repo, self.settings)
+                    if self._reuse_key is not None:
+                        self._reused = self.results.get(self._reuse_key)
+            return self._reused
+
+    def remember(self, results: StoredResults | None) -> None:
+        """Keep this build's results for later builds (when it computed them itself)."""
+        if results is None or self.results is None or self._reused is not None:
+            return
+        if self._reuse_key is not None and self.computed_model:
+            self.results.put(self._reuse_key, results)
+
+    @property
+    def computed_model(self) -> bool:
+        """Whether this process loaded and evaluated the model."""
+        return self._model is not None
+
+    @property
+    def computed_shap(self) -> bool:
+        """Whether this process computed SHAP values."""
+        return self._shap is not None
 
     def model(self) -> ModelFacts:
         """The checkpoint, data profile and evaluation (computed on first call)."""

@@ -6,8 +6,9 @@ as the server sees them: no message ids or metadata), the tool schemas and the r
 parameters (temperature, token limit ...). The entry holds the assistant message (content and
 tool calls) and its usage.
 
-The folder lies outside the repository and the output folder: `$MODELDOC_CACHE_DIR`, else
-`$XDG_CACHE_HOME/modeldoc/llm`, else `~/.cache/modeldoc/llm`. Entries are written atomically
+The folder lies outside the repository and the output folder: `llm/` under modeldoc's cache
+root (`modeldoc.caching`: `$MODELDOC_CACHE_DIR`, else `$XDG_CACHE_HOME/modeldoc`, else
+`~/.cache/modeldoc`). Entries are written atomically
 (a temporary file renamed over the target), readable only by the user (they hold answers about
 the repository), and an entry that cannot be read or parsed is a miss, never an error.
 """
@@ -25,22 +26,17 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
+from modeldoc.caching import CACHE_DIR_VARIABLE, cache_root
 from modeldoc.llm.errors import BackendConfigError
 
 CACHE_FORMAT = 1
 """Part of every key and entry: a change of the entry layout starts a fresh cache."""
-CACHE_DIR_VARIABLE = "MODELDOC_CACHE_DIR"
 _KEPT_METADATA = ("finish_reason", "model_name")
 
 
 def default_cache_dir(env: Mapping[str, str] | None = None) -> Path:
     """Where answers are kept (see the module docstring)."""
-    env = os.environ if env is None else env
-    if env.get(CACHE_DIR_VARIABLE):
-        return Path(env[CACHE_DIR_VARIABLE]).expanduser()
-    xdg = env.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
-    return base / "modeldoc" / "llm"
+    return cache_root(env) / "llm"
 
 
 def canonical_message(message: BaseMessage) -> dict[str, Any]:

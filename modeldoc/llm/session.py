@@ -32,13 +32,14 @@ def open_session(
     """A session on `backend`, after the pre-flight check (`check=False` skips it)."""
     store = cache if cache is not None else AnswerCache()
     store.ensure_outside(repo, settings.out)
+    answers = store if settings.cache else None
     chat_model = build_chat_model(backend)
     usage = UsageMeter(settings.max_tokens)
     preflight_usage = UsageMeter()
     if check:
         preflight(backend, chat_model, usage=preflight_usage)
     client = ChatClient.for_backend(
-        backend, model=chat_model, usage=usage, cache=store, retry=retry
+        backend, model=chat_model, usage=usage, cache=answers, retry=retry
     )
     return LLMSession(backend=backend, client=client, preflight_usage=preflight_usage.snapshot(),
                       parallel=settings.llm_parallel)  # fmt: skip

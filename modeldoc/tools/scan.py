@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
+from pydantic import Field
+
 from modeldoc.errors import InputError
 from modeldoc.facts import CodeFacts, Fact, Hyperparameter, RepoFacts, ScanIssue, Script
 from modeldoc.tools.code.base import FileFacts
@@ -35,6 +37,8 @@ class ScanResult(Fact):
 
     repo: RepoFacts
     code: CodeFacts
+    files_from_cache: int = Field(default=0, exclude=True)
+    """Code files whose facts came from the scan cache (not printed: the same facts)."""
 
 
 def _is_repo_facts_file(path: str) -> bool:
@@ -59,23 +63,24 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def scan_repository(root: Path, workers: int = 1) -> ScanResult:
-    """Scan the repository at `root`, a large one with up to `workers` processes.
+def scan_repository(root: Path, workers: int = 1, cache_folder: Path | None = None) -> ScanResult:
+    """Scan the repository at `root`, a large one with up to `workers` processes; with a
+    `cache_folder`, code files an earlier scan saw unchanged are not parsed again.
 
     Raises `InputError` when `root` is not a readable folder.
     """
     with _collector_paused():
-        return _scan(root, workers)
+        return _scan(root, workers, cache_folder)
 
 
-def _scan(root: Path, workers: int) -> ScanResult:
+def _scan(root: Path, workers: int, cache_folder: Path | None) -> ScanResult:
     if not root.exists():
         raise InputError(f"{root}: no such file or directory")
     if not root.is_dir():
         raise InputError(f"{root}: not a directory")
     root = root.resolve()
     walk = walk_repository(root)
-    code_files = extract_code_files(walk.files, workers)
+    code_files = extract_code_files(walk.files, workers, cache_folder)
     issues: list[ScanIssue] = [*walk.issues, *code_files.issues]
     code = CodeFacts(
         files_scanned=code_files.files_read,
@@ -108,7 +113,7 @@ def _scan(root: Path, workers: int) -> ScanResult:
     issues.extend(repo_issues)
     _assemble(code, code_files.facts, config_values)
     code.issues = issues + code.issues
-    return ScanResult(repo=repo, code=code)
+    return ScanResult(repo=repo, code=code, files_from_cache=code_files.files_from_cache)
 
 
 def _assemble(code: CodeFacts, files: list[FileFacts], config_values: list[Hyperparameter]) -> None:

@@ -182,7 +182,7 @@ def test_an_unwritable_cache_does_not_stop_the_call(
 
 
 def test_the_cache_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    assert default_cache_dir({"MODELDOC_CACHE_DIR": str(tmp_path)}) == tmp_path
+    assert default_cache_dir({"MODELDOC_CACHE_DIR": str(tmp_path)}) == tmp_path / "llm"
     xdg = tmp_path / "xdg"
     assert default_cache_dir({"XDG_CACHE_HOME": str(xdg)}) == xdg / "modeldoc" / "llm"
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
