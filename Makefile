@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/explain.py
 	$(BIN)/python benchmarks/build.py
 	$(BIN)/python benchmarks/llm_cost.py
+	$(BIN)/python benchmarks/pr.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info site

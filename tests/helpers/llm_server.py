@@ -365,11 +365,12 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def isolate_llm_environment(monkeypatch: pytest.MonkeyPatch, cache_dir: Path) -> None:
-    """No key, base URL, proxy or tracing from the machine; the answer cache in `cache_dir`."""
+    """No key, base URL, proxy or tracing from the machine; modeldoc's caches in `cache_dir`."""
     for name in _LLM_ENVIRONMENT:
         monkeypatch.delenv(name, raising=False)
+    # modeldoc's caches only: XDG_CACHE_HOME stays, where matplotlib keeps its font list and
+    # numba its compiled SHAP kernels (a fresh one per test would rebuild both every time).
     monkeypatch.setenv("MODELDOC_CACHE_DIR", str(cache_dir))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_dir.parent / "xdg-cache"))
 
 
 @contextmanager
