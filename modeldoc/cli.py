@@ -279,3 +279,68 @@ def _check_out(repo: Path, out: Path) -> None:
     repo_path, out_path = repo.resolve(), out.resolve()
     if repo_path == out_path or out_path in repo_path.parents:
         raise InputError(f"{out}: the output folder would replace the repository; give another")
+
+
+EXIT_GATE_FAILED = 3
+
+DIFF_FORMATS = ("markdown", "json")
+
+
+@app.command()
+def diff(
+    base: Annotated[Path, typer.Argument(help="The base's facts.json, or its output folder.")],
+    head: Annotated[Path, typer.Argument(help="The head's facts.json, or its output folder.")],
+    output_format: Annotated[
+        str, typer.Option("--format", help="markdown (for a pull request) or json.")
+    ] = "markdown",
+    out: Annotated[
+        Path | None, typer.Option(help="Write to this file instead of standard output.")
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help=f"Exit with {EXIT_GATE_FAILED} when a gate fails.")
+    ] = False,
+    gates: Annotated[
+        Path | None,
+        typer.Option(
+            help="Take the gates from this settings file (modeldoc.yml or pyproject.toml) "
+            "instead of the base's facts.json.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Compare two builds: metrics with their intervals, slices, feature importance,
+    features, hyperparameters, estimators, layers, data and card sections; hold the head to
+    the base's gates (never the head's own)."""
+    from modeldoc.diff.compare import compare, load_fact_sheet
+    from modeldoc.diff.markdown import render_markdown
+    from modeldoc.output import write_atomically
+    from modeldoc.render.markdown_text import plain
+
+    if output_format not in DIFF_FORMATS:
+        raise _fail(f"--format {output_format}: give markdown or json")
+    try:
+        result = compare(
+            load_fact_sheet(base),
+            load_fact_sheet(head),
+            base_path=base,
+            head_path=head,
+            gates_file=gates,
+        )
+    except ModeldocError as error:
+        raise _fail(str(error)) from error
+    if output_format == "json":
+        text = result.model_dump_json(indent=2) + "\n"
+    else:
+        text = render_markdown(result)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            write_atomically(out, text)
+        except OSError as error:
+            raise _fail(f"{out}: cannot be written ({error.strerror or error})") from error
+    if check and result.gates.failed:
+        for failed in result.gates.failed:
+            message = f"{plain(failed.gate)}: {plain(failed.message)}"
+            sys.stderr.write(f"modeldoc: gate failed: {message}\n")
+        raise typer.Exit(EXIT_GATE_FAILED)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 SCHEMA_VERSION = "1"
 
@@ -661,6 +661,41 @@ class Provenance(Fact):
     reuse: Reuse | None = Field(default=None, description="None: not recorded")
 
 
+class GateBounds(Fact):
+    """Limits on one number: absolute (`min`, `max`, on the head) or against the base
+    (`max_drop`, `max_rise`: how far the head may fall below or rise above the base)."""
+
+    min: float | None = Field(default=None, allow_inf_nan=False)
+    max: float | None = Field(default=None, allow_inf_nan=False)
+    max_drop: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    max_rise: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _some_limit(self) -> GateBounds:
+        if (self.min, self.max, self.max_drop, self.max_rise) == (None, None, None, None):
+            raise ValueError("give at least one of min, max, max_drop, max_rise")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("min is above max")
+        return self
+
+
+class Gates(Fact):
+    """What a change to the model must keep (`gates:` in modeldoc.yml); `modeldoc diff
+    --check` holds a head to the gates its base recorded."""
+
+    metrics: dict[str, GateBounds] = Field(
+        default_factory=dict, description="metric name (as in evaluation.metrics) -> limits"
+    )
+    slice_gaps: dict[str, GateBounds] = Field(
+        default_factory=dict,
+        description="a slice metric, `demographic_parity_difference` or "
+        "`equalized_odds_difference` -> limits on its largest value over the sensitive columns",
+    )
+    shap_additivity: bool = Field(
+        default=False, description="the head's SHAP additivity check must pass"
+    )
+
+
 class FactSheet(Fact):
     """The whole `facts.json`: the one source of truth for every output."""
 
@@ -677,4 +712,5 @@ class FactSheet(Fact):
     plots: list[Plot] = Field(default_factory=list)
     stated: Stated | None = Field(default=None, description="from modeldoc.yml's card:")
     narrative: Narrative | None = None
+    gates: Gates | None = Field(default=None, description="from modeldoc.yml's gates:")
     provenance: Provenance

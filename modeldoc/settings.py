@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from modeldoc.errors import InputError
-from modeldoc.facts import Stated
+from modeldoc.facts import Gates, Stated
 
 Task = Literal["auto", "classification", "regression"]
 
@@ -49,12 +49,15 @@ class BuildSettings(BaseModel):
     cache: bool = Field(
         default=True, description="reuse scan results, model results and LLM answers"
     )
+    gates: Gates | None = Field(
+        default=None, description="what `modeldoc diff --check` holds a pull request's model to"
+    )
 
 
 _FILE_KEYS = {
     "model", "data", "target", "task", "sensitive", "out",
     "explain", "explain_rows", "explain_seconds", "explain_background", "seed", "card", "site",
-    "llm", "base_url", "max_tokens", "llm_parallel", "cache",
+    "llm", "base_url", "max_tokens", "llm_parallel", "cache", "gates",
 }  # fmt: skip
 
 

@@ -108,6 +108,7 @@ def assemble(state: BuildState, runtime: Runtime[BuildContext]) -> BuildState:
         explanations=state.get("explanations"),
         plots=plots,
         stated=settings.card if (settings := state.get("settings")) is not None else None,
+        gates=settings.gates if settings is not None else None,
         provenance=provenance,
     )
     if workspace is not None and workspace.out_dir is not None:

@@ -96,7 +96,7 @@ def _main_is_importable() -> bool:
 
 
 def _extract_in_pool(
-    files: list[RepoFile], workers: int, cache_folder: Path | None
+    files: list[RepoFile], workers: int, cache_folder: Path | None = None
 ) -> CodeFiles | None:
     chunks = [files[i : i + CHUNK_FILES] for i in range(0, len(files), CHUNK_FILES)]
     context = multiprocessing.get_context(
