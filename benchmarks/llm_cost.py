@@ -43,7 +43,7 @@ from helpers import drafting_model, llm_server  # type: ignore[import-not-found]
 PROMPT_TOKENS_TARGET = 25_000
 """Prompt tokens of one card's first build."""
 # Variables that could point the build elsewhere: a real key or base URL, a proxy, tracing.
-_LEFT_OUT_PREFIXES = ("OPENAI_", "LANGSMITH_", "LANGCHAIN_")
+_LEFT_OUT_PREFIXES = ("OPENAI_", "LANGSMITH_", "LANGCHAIN_", "MODELDOC_")
 _LEFT_OUT_PROXIES = ("http_proxy", "https_proxy", "all_proxy")
 
 
@@ -97,7 +97,7 @@ def _build_twice(name: str) -> tuple[BuildCost, BuildCost]:
     with llm_server.scripted_server() as server, tempfile.TemporaryDirectory() as folder:
         server.fallback = drafting_model.drafting_model()
         environment = {
-            **_clean_environment(),
+            **clean_environment(),
             "OPENAI_BASE_URL": server.url,
             "MODELDOC_CACHE_DIR": str(Path(folder) / "cache"),
         }
@@ -146,7 +146,8 @@ def _request_estimate(request: llm_server.RecordedRequest) -> int:
     return estimate_prompt_tokens(request.messages, tools if isinstance(tools, list) else [])
 
 
-def _clean_environment() -> dict[str, str]:
+def clean_environment() -> dict[str, str]:
+    """This process's environment without a real key, base URL, proxy, tracing or cache."""
     return {
         name: value
         for name, value in os.environ.items()

@@ -19,7 +19,6 @@ is 1 when a target is missed.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
@@ -27,6 +26,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from llm_cost import clean_environment  # no real key, base URL, proxy, tracing or cache
 
 from modeldoc.facts import FactSheet, LLMUsage, Reuse
 
@@ -37,8 +38,6 @@ from helpers import drafting_model, llm_server  # type: ignore[import-not-found]
 
 EXAMPLE = "cancer-xgboost"
 DOCS_ONLY_TARGET_SECONDS = 10.0
-_LEFT_OUT_PREFIXES = ("OPENAI_", "LANGSMITH_", "LANGCHAIN_", "MODELDOC_")
-_LEFT_OUT_PROXIES = ("http_proxy", "https_proxy", "all_proxy")
 
 
 @dataclass(frozen=True)
@@ -84,7 +83,7 @@ def _pull_request_builds() -> list[HeadBuild]:
     with llm_server.scripted_server() as server, tempfile.TemporaryDirectory() as folder:
         server.fallback = drafting_model.drafting_model()
         environment = {
-            **_clean_environment(),
+            **clean_environment(),
             "OPENAI_BASE_URL": server.url,
             "MODELDOC_CACHE_DIR": str(Path(folder) / "cache"),
         }
@@ -119,15 +118,6 @@ def _build(
     if reuse is None or run is None:
         raise SystemExit(f"{name}: facts.json lacks provenance.reuse or provenance.llm")
     return HeadBuild(name=name, wall=wall, reuse=reuse, usage=run.usage)
-
-
-def _clean_environment() -> dict[str, str]:
-    """This process's environment without a real key, base URL, proxy, tracing or cache."""
-    return {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(_LEFT_OUT_PREFIXES) and name.lower() not in _LEFT_OUT_PROXIES
-    }
 
 
 if __name__ == "__main__":

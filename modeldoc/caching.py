@@ -104,17 +104,22 @@ class KeyedStore:
 
     def put(self, key: str, data: bytes) -> bool:
         """Store a blob atomically; False (nothing stored) when the folder cannot be written."""
-        target = self.path(key)
+        return write_private(self.path(key), data)
+
+
+def write_private(target: Path, data: bytes) -> bool:
+    """Write `data` to `target` readable by the user only, atomically (a reader sees the old
+    file or the new one, never half of one); False when the folder cannot be written."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
         try:
-            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
-            try:
-                with os.fdopen(handle, "wb") as stream:
-                    stream.write(data)
-                os.replace(temporary, target)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
-        except OSError:
-            return False
-        return True
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError:
+        return False
+    return True

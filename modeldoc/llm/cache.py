@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +24,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
-from modeldoc.caching import CACHE_DIR_VARIABLE, cache_root
+from modeldoc.caching import CACHE_DIR_VARIABLE, cache_root, write_private
 from modeldoc.llm.errors import BackendConfigError
 
 CACHE_FORMAT = 1
@@ -158,22 +156,7 @@ class AnswerCache:
             },
             "usage": {name: int(value) for name, value in usage.items()},
         }
-        target = self.path(key)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            # mkstemp makes the file readable by the user only; the rename is atomic, so a
-            # reader sees the old entry or the new one, never half of one.
-            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                    stream.write(canonical_json(entry))
-                os.replace(temporary, target)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
-        except OSError:
-            return False
-        return True
+        return write_private(self.path(key), canonical_json(entry).encode("utf-8"))
 
 
 def _answer(data: Any, key: str) -> CachedAnswer | None:
