@@ -111,7 +111,7 @@ def assemble(state: BuildState, runtime: Runtime[BuildContext]) -> BuildState:
         gates=settings.gates if settings is not None else None,
         provenance=provenance,
     )
-    if workspace is not None and workspace.out_dir is not None:
+    if workspace is not None and workspace.out_dir is not None and workspace.keeps_results:
         workspace.remember(
             stored_results(facts.checkpoints, facts.data, facts.evaluation,
                            facts.explanations, plots, workspace.out_dir)

@@ -50,12 +50,18 @@ class Workspace:
                         self._reused = self.results.get(self._reuse_key)
             return self._reused
 
+    @property
+    def keeps_results(self) -> bool:
+        """Whether this build's model results are to be kept: it computed them itself, and
+        a cache can key them."""
+        return (self.results is not None and self._reused is None
+                and self._reuse_key is not None and self.computed_model)  # fmt: skip
+
     def remember(self, results: StoredResults | None) -> None:
-        """Keep this build's results for later builds (when it computed them itself)."""
-        if results is None or self.results is None or self._reused is not None:
-            return
-        if self._reuse_key is not None and self.computed_model:
-            self.results.put(self._reuse_key, results)
+        """Keep this build's results for later builds (see `keeps_results`)."""
+        cache, key = self.results, self._reuse_key
+        if results is not None and cache is not None and key is not None and self.keeps_results:
+            cache.put(key, results)
 
     @property
     def computed_model(self) -> bool:
