@@ -54,7 +54,8 @@ class BuildSettings(BaseModel):
     )
 
 
-_FILE_KEYS = {
+# The keys a settings file may hold (`trust_pickle` is not one of them).
+FILE_KEYS = {
     "model", "data", "target", "task", "sensitive", "out",
     "explain", "explain_rows", "explain_seconds", "explain_background", "seed", "card", "site",
     "llm", "base_url", "max_tokens", "llm_parallel", "cache", "gates",
@@ -66,7 +67,7 @@ def load_settings(repo: Path, command_line: dict[str, Any]) -> BuildSettings:
     from_file = _file_settings(repo)
     if "trust_pickle" in from_file or "trust-pickle" in from_file:
         raise InputError("trust_pickle can only be given on the command line (--trust-pickle)")
-    unknown = set(from_file) - _FILE_KEYS
+    unknown = set(from_file) - FILE_KEYS
     if unknown:
         raise InputError(f"unknown modeldoc settings: {', '.join(sorted(unknown))}")
     for key in ("model", "data", "out"):

@@ -19,7 +19,7 @@ from modeldoc.diff.report import GateResult, GatesReport
 from modeldoc.diff.results import largest_gap
 from modeldoc.errors import InputError
 from modeldoc.facts import FactSheet, GateBounds, Gates
-from modeldoc.settings import _FILE_KEYS
+from modeldoc.settings import FILE_KEYS
 from modeldoc.writing.numbers import number
 
 # A difference of two floats carries rounding error: 0.958 - 0.948 is not exactly 0.01.
@@ -37,7 +37,7 @@ def load_gates_file(path: Path) -> Gates | None:
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"{path}: cannot read the gates file ({error})") from error
     settings = _toml_settings(path, text) if path.suffix == ".toml" else _yaml_settings(path, text)
-    unknown = set(settings) - _FILE_KEYS
+    unknown = set(settings) - FILE_KEYS
     if unknown:
         raise InputError(f"{path}: unknown modeldoc settings: {', '.join(sorted(unknown))}")
     if settings.get("gates") is None:
