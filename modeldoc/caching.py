@@ -27,7 +27,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from modeldoc.errors import InputError
+from modeldoc.errors import InputError, ModeldocError
 
 CACHE_DIR_VARIABLE = "MODELDOC_CACHE_DIR"
 # Libraries whose version can change a computed fact.
@@ -47,13 +47,18 @@ def cache_root(env: Mapping[str, str] | None = None) -> Path:
     return base / "modeldoc"
 
 
-def ensure_outside(cache_folder: Path, *folders: Path, what: str = "cache") -> None:
-    """Refuse a cache folder inside any of `folders` (one line naming the fix)."""
+def ensure_outside(
+    cache_folder: Path,
+    *folders: Path,
+    what: str = "cache",
+    error: type[ModeldocError] = InputError,
+) -> None:
+    """Refuse a cache folder inside any of `folders` with `error` (one line naming the fix)."""
     mine = cache_folder.expanduser().resolve()
     for folder in folders:
         other = folder.expanduser().resolve()
         if mine == other or mine.is_relative_to(other):
-            raise InputError(
+            raise error(
                 f"the {what} folder {mine} is inside {other}: set {CACHE_DIR_VARIABLE} to a "
                 "folder outside it"
             )

@@ -24,7 +24,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
-from modeldoc.caching import CACHE_DIR_VARIABLE, cache_root, write_private
+from modeldoc.caching import cache_root, ensure_outside, write_private
 from modeldoc.llm.errors import BackendConfigError
 
 CACHE_FORMAT = 1
@@ -116,14 +116,7 @@ class AnswerCache:
     def ensure_outside(self, *folders: Path) -> None:
         """Refuse a cache inside the repository (it could be committed) or the output folder
         (replaced by every build)."""
-        mine = self.folder.expanduser().resolve()
-        for folder in folders:
-            other = folder.expanduser().resolve()
-            if mine == other or mine.is_relative_to(other):
-                raise BackendConfigError(
-                    f"the LLM cache folder {mine} is inside {other}: set "
-                    f"{CACHE_DIR_VARIABLE} to a folder outside it"
-                )
+        ensure_outside(self.folder, *folders, what="LLM cache", error=BackendConfigError)
 
     def get(self, key: str) -> CachedAnswer | None:
         """The answer stored under `key`; None when there is none or it cannot be read."""

@@ -166,17 +166,13 @@ class SectionDrafter:
         """The model, as recorded on the sections it writes."""
         return self.client.model_id
 
-    def first_messages(self, spec: SectionSpec, offline: Section) -> list[BaseMessage]:
-        """The conversation a section's drafting starts with."""
-        return first_messages(self.prompts, spec, offline)
-
     def draft(self, spec: SectionSpec, offline: Section) -> Section:
         """The model's verified section, or `offline` (already verified) with a note."""
         usage = UsageMeter()
         stopped = self.breaker.reason
         if stopped is not None:
             return _fallback(offline, stopped, usage)
-        messages = self.first_messages(spec, offline)
+        messages = first_messages(self.prompts, spec, offline)
         unmatched: list[Finding] = []
         try:
             for revision in range(self.max_revisions + 1):
