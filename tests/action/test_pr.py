@@ -1,4 +1,4 @@
-"""The Action's entry script (`python -m modeldoc.action.pr`) in a temporary git repository
+"""The Action's entry script (`python -I -m modeldoc.action.pr`) in a temporary git repository
 with a base and a head commit and GitHub's environment variables: the summary shows the
 change, the outputs and the report are written, the gates are the base's."""
 

@@ -10,13 +10,14 @@ Each head commit here adds one such module, whose code, if it ran, writes the ma
 The steps run as action.yml says: their `run:` scripts are read from action.yml and run with
 bash as the runner runs them (`bash --noprofile --norc -eo pipefail`, the checkout as the
 working folder, the step's `env:` evaluated with the inputs' defaults), with `RUNNER_TEMP` a
-temporary folder and `GITHUB_ACTION_PATH` this repository. A regression in action.yml is
-caught here, not only one in modeldoc/action/pr.py."""
+temporary folder and `GITHUB_ACTION_PATH` a copy of this repository's files. A regression in
+action.yml is caught here, not only one in modeldoc/action/pr.py."""
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import site
 import subprocess
 import sys
@@ -50,7 +51,21 @@ def step_environment(step: Mapping[str, Any], python: str) -> dict[str, str]:
             for name, value in step.get("env", {}).items()}  # fmt: skip
 
 
-def run_step(name: str, checkout: Path, github: Mapping[str, str],
+def action_files(folder: Path) -> Path:
+    """This repository's files in `folder`, as the runner fetches an action: those git tracks
+    (or would), without an earlier install's `build/` (pip builds in the action's folder)."""
+    listed = subprocess.run(
+        ["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    for name in filter(None, listed.decode().split("\0")):
+        if (ROOT / name).is_file():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, folder / name)
+    return folder
+
+
+def run_step(name: str, checkout: Path, github: Mapping[str, str], action_path: Path,
              **extra: str) -> subprocess.CompletedProcess[str]:  # fmt: skip
     """The step `name` of action.yml, run by bash in `checkout` as the runner runs it."""
     [step] = [step for step in action_steps() if step.get("name") == name]
@@ -60,7 +75,7 @@ def run_step(name: str, checkout: Path, github: Mapping[str, str],
     environment = {
         **os.environ,
         **github,
-        "GITHUB_ACTION_PATH": str(ROOT),
+        "GITHUB_ACTION_PATH": str(action_path),
         **step_environment(step, python=sys.executable),
         **extra,
     }
@@ -120,10 +135,12 @@ def test_a_pull_request_that_shadows_modules_runs_none_of_them(
     repo = repository(tmp_path, committing(files))
     github = github_environment(tmp_path / "github", repo)
     venv = Path(github["RUNNER_TEMP"]) / "modeldoc-venv"
+    action_path = action_files(tmp_path / "action")
 
     # The install step installs modeldoc alone (PIP_NO_DEPS): its libraries are this test
     # environment's already, and installing them again would take minutes.
-    install = run_step(INSTALL, repo.path, github, PIP_NO_DEPS="1", PYTHONPATH=str(repo.path))
+    install = run_step(INSTALL, repo.path, github, action_path, PIP_NO_DEPS="1",
+                       PYTHONPATH=str(repo.path))  # fmt: skip
     assert ran(marker) == "", f"the install step ran the pull request's {ran(marker)}"
     assert install.returncode == 0, install.stdout + install.stderr
     [dist_info] = installed_modeldoc(venv)
@@ -132,7 +149,7 @@ def test_a_pull_request_that_shadows_modules_runs_none_of_them(
     # repository (whose import hook would hide a shadowing `modeldoc/`).
     (dist_info.parent / "test-libraries.pth").write_text("\n".join(site.getsitepackages()))
 
-    analysis = run_step(ANALYSE, repo.path, github, PYTHONPATH=str(repo.path))
+    analysis = run_step(ANALYSE, repo.path, github, action_path, PYTHONPATH=str(repo.path))
     assert ran(marker) == "", f"the analysis ran the pull request's {ran(marker)}"
     assert analysis.returncode == 0, analysis.stdout + analysis.stderr
     outputs = parse_outputs(Path(github["GITHUB_OUTPUT"]).read_text())
