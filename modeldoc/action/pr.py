@@ -1,6 +1,6 @@
 """The Action's analysis of a change: build the head and the base, diff their facts, report.
 
-`python -m modeldoc.action.pr`, run by `action.yml` under `pull_request` (a read-only token,
+`python -I -m modeldoc.action.pr`, run by `action.yml` under `pull_request` (a read-only token,
 and for a pull request from a fork no secrets: the default writer is the offline one).
 
 1. builds the checked-out tree (for a pull request, GitHub's merge of it into the base);
@@ -12,9 +12,14 @@ and for a pull request from a fork no secrets: the default writer is the offline
    and the head's build (card, facts, site) for the site artifact.
 
 The Action's inputs arrive as `MODELDOC_*` environment variables and the event data is read
-from the payload file: neither passes through a shell. A failed gate is an output
-(`gates-passed=false`), not an exit status, so the artifacts are uploaded before `action.yml`
-fails the step. Exit status 1: the head could not be built or the diff failed.
+from the payload file: neither passes through a shell. Every `modeldoc` it starts runs
+isolated (`python -I`) in an empty folder of its own: the repositories are arguments, read as
+data, and no module in them (a `yaml.py`, a `modeldoc/`) can be imported in place of ours.
+`action.yml` starts this script the same way, from `$RUNNER_TEMP`.
+
+A failed gate is an output (`gates-passed=false`), not an exit status, so the artifacts are
+uploaded before `action.yml` fails the step. Exit status 1: the head could not be built or the
+diff failed.
 """
 
 from __future__ import annotations
@@ -153,6 +158,8 @@ class Folders:
     """Where one run of the Action writes."""
 
     root: Path
+    work: Path
+    """The working folder of every `modeldoc` run: empty, outside every repository."""
     base_source: Path
     """Holds the base commit's worktree (removed after its build)."""
     base: Path
@@ -167,9 +174,10 @@ class Folders:
         """Fresh folders under the runner's temporary folder, outside every repository."""
         parent = environ.get("RUNNER_TEMP") or None
         root = Path(tempfile.mkdtemp(prefix="modeldoc-action-", dir=parent)).resolve()
-        report = root / "report"
+        report, work = root / "report", root / "work"
         report.mkdir()
-        return cls(root, root / "base-source", root / "base", root / "head", report)
+        work.mkdir()
+        return cls(root, work, root / "base-source", root / "base", root / "head", report)
 
 
 @dataclass
@@ -191,13 +199,15 @@ class Result:
 
 
 def modeldoc_command(*arguments: str) -> list[str]:
-    """The command line of `modeldoc ARGUMENTS` with this interpreter."""
-    return [sys.executable, "-m", "modeldoc", *arguments]
+    """The command line of `modeldoc ARGUMENTS` with this interpreter, isolated: `-I` keeps the
+    working folder, `PYTHONPATH` and the user's site-packages off `sys.path` (and ignores
+    every `PYTHON*` variable), so only the installed modeldoc and its libraries are imported."""
+    return [sys.executable, "-I", "-m", "modeldoc", *arguments]
 
 
-def build_command(repository: Path, out: Path, inputs: Inputs) -> list[str]:
-    """`modeldoc build` of `repository` into `out` with the Action's inputs."""
-    command = modeldoc_command("build", str(repository), "--out", str(out))
+def build_arguments(repository: Path, out: Path, inputs: Inputs) -> list[str]:
+    """The arguments of `modeldoc build` of `repository` into `out` with the Action's inputs."""
+    command = ["build", str(repository), "--out", str(out)]
     for option, value in (("--llm", inputs.llm), ("--base-url", inputs.base_url),
                           ("--target", inputs.target)):  # fmt: skip
         if value:
@@ -217,16 +227,16 @@ def _inside(repository: Path, relative: str, option: str) -> Path:
     return path
 
 
-def run_logged(command: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run `command`, its output shown in the log with workflow commands stopped."""
-    print(f"$ {' '.join(command[2:])}", flush=True)
+def run_modeldoc(arguments: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run `modeldoc ARGUMENTS` in `cwd`, its output shown in the log with commands stopped."""
+    print(f"$ modeldoc {' '.join(arguments)}", flush=True)
     try:
         result = subprocess.run(
-            list(command), cwd=cwd, capture_output=True, text=True, timeout=BUILD_TIMEOUT,
-            encoding="utf-8", errors="replace",
+            modeldoc_command(*arguments), cwd=cwd, capture_output=True, text=True,
+            timeout=BUILD_TIMEOUT, encoding="utf-8", errors="replace",
         )  # fmt: skip
     except subprocess.TimeoutExpired as error:
-        raise ActionError(f"{' '.join(command[2:4])} took over {BUILD_TIMEOUT} s") from error
+        raise ActionError(f"modeldoc {arguments[0]} took over {BUILD_TIMEOUT} s") from error
     with commands_stopped():
         for text in (result.stdout, result.stderr):
             if text.strip():
@@ -278,18 +288,20 @@ def worktree(toplevel: Path, sha: str, where: Path) -> Iterator[Path]:
         _git(toplevel, "worktree", "prune")
 
 
-def build(repository: Path, out: Path, inputs: Inputs) -> subprocess.CompletedProcess[str]:
-    """`modeldoc build` of `repository` into `out`."""
-    return run_logged(build_command(repository, out, inputs), cwd=repository)
+def build(repository: Path, out: Path, inputs: Inputs,
+          cwd: Path) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    """`modeldoc build` of `repository` into `out`, run in `cwd` (outside the repository)."""
+    return run_modeldoc(build_arguments(repository, out, inputs), cwd=cwd)
 
 
-def diff(base: Path, head: Path, report: Path, gates: Path | None) -> bool:
+def diff(folders: Folders, gates: Path | None) -> bool:
     """`modeldoc diff` into `report/summary.md` and `report/diff.json`; whether the gates held."""
     options = ["--gates", str(gates)] if gates else []
     passed = True
     for form, name, check in (("markdown", "summary.md", ["--check"]), ("json", "diff.json", [])):
-        out = ["--format", form, "--out", str(report / name), *check, *options]
-        result = run_logged(modeldoc_command("diff", str(base), str(head), *out), cwd=report)
+        out = ["--format", form, "--out", str(folders.report / name), *check, *options]
+        arguments = ["diff", str(folders.base), str(folders.head), *out]
+        result = run_modeldoc(arguments, cwd=folders.work)
         if result.returncode not in (0, EXIT_GATE_FAILED):
             raise ActionError(f"modeldoc diff --format {form} failed: {_error_line(result)}")
         passed = passed and result.returncode == 0
@@ -333,11 +345,11 @@ def analyse(inputs: Inputs, change: Change, folders: Folders) -> Result:
             if not base_repository.is_dir():
                 base_error = f"the base commit {change.base_sha[:12]} has no folder {relative}"
             else:
-                built = build(base_repository, folders.base, inputs)
+                built = build(base_repository, folders.base, inputs, folders.work)
                 if built.returncode != 0:
                     base_error = f"the base commit did not build: {_error_line(built)}"
 
-    head = build(head_repository, folders.head, inputs)
+    head = build(head_repository, folders.head, inputs, folders.work)
     if head.returncode != 0:
         return Result.failure("The change could not be built", _error_line(head))
     site = folders.head / "site"
@@ -350,7 +362,7 @@ def analyse(inputs: Inputs, change: Change, folders: Folders) -> Result:
         return Result(summary=summary, site_path=site_path)
     # `modeldoc diff` holds the change to the gates the base's build recorded, unless told.
     gates = gates_file(head_repository) if inputs.gates_from == "head" else None
-    passed = diff(folders.base, folders.head, folders.report, gates)
+    passed = diff(folders, gates)
     summary = (folders.report / "summary.md").read_text(encoding="utf-8")
     return Result(summary, passed, folders.report / "diff.json", site_path)
 

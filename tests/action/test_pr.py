@@ -1,4 +1,4 @@
-"""The Action's entry script (`python -m modeldoc.action.pr`) in a temporary git repository
+"""The Action's entry script (`python -I -m modeldoc.action.pr`) in a temporary git repository
 with a base and a head commit and GitHub's environment variables: the summary shows the
 change, the outputs and the report are written, the gates are the base's."""
 
@@ -6,55 +6,22 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from action.runs import (
+    NUMBER,
+    Repository,
+    git,
+    github_environment,
+    parse_outputs,
+    repository,
+)
 
 from modeldoc.action import pr
-from modeldoc.action.pr import ActionError, Change, Inputs, build_command, change_from_event
+from modeldoc.action.pr import ActionError, Change, Inputs, build_arguments, change_from_event
 from modeldoc.action.workflow import append_summary, commands_stopped, write_outputs
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cancer-xgboost"
-NUMBER = 7
-GIT_IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@example.org"]
-
-
-def git(repository: Path, *arguments: str) -> str:
-    result = subprocess.run(["git", *GIT_IDENTITY, "-C", str(repository), *arguments],
-                            capture_output=True, text=True, check=True)  # fmt: skip
-    return result.stdout.strip()
-
-
-def commit(repository: Path, message: str) -> str:
-    git(repository, "add", "-A")
-    git(repository, "commit", "-q", "-m", message)
-    return git(repository, "rev-parse", "HEAD")
-
-
-@dataclass(frozen=True)
-class Repository:
-    """A model repository with a base and a head commit, the head checked out."""
-
-    path: Path
-    base: str
-    head: str
-
-
-def repository(tmp_path: Path, change: Callable[[Path], None],
-               before: Callable[[Path], None] | None = None) -> Repository:  # fmt: skip
-    """The example as the base commit (after `before`), and `change` of it as the head."""
-    path = tmp_path / "cancer-xgboost"
-    shutil.copytree(EXAMPLE, path)
-    if before is not None:
-        before(path)
-    git(path, "init", "-q", "-b", "main")
-    base = commit(path, "base")
-    change(path)
-    return Repository(path, base, commit(path, "head"))
 
 
 @dataclass(frozen=True)
@@ -72,44 +39,15 @@ class ActionRun:
 def run_action(tmp_path: Path, capsys: pytest.CaptureFixture[str], repo: Repository,
                event: dict[str, object] | None = None, **inputs: str) -> ActionRun:  # fmt: skip
     """`main` with a pull_request event for `repo` and GitHub's variables; what it left."""
-    if event is None:
-        event = {"action": "synchronize", "number": NUMBER,
-                 "pull_request": {"number": NUMBER, "base": {"sha": repo.base},
-                                  "head": {"sha": repo.head}}}  # fmt: skip
-    github = tmp_path / "github"
-    github.mkdir(exist_ok=True)
-    (github / "event.json").write_text(json.dumps(event))
-    (github / "runner").mkdir(exist_ok=True)
-    for name in ("summary.md", "output"):
-        (github / name).write_text("")
     environment = {
-        "GITHUB_EVENT_PATH": str(github / "event.json"),
-        "GITHUB_STEP_SUMMARY": str(github / "summary.md"),
-        "GITHUB_OUTPUT": str(github / "output"),
-        "GITHUB_WORKSPACE": str(repo.path),
-        "RUNNER_TEMP": str(github / "runner"),
+        **github_environment(tmp_path / "github", repo, event),
         "MODELDOC_LLM": "offline",
         **{f"MODELDOC_{name.upper()}": value for name, value in inputs.items()},
     }
     status = pr.main(environment)
-    return ActionRun(status, parse_outputs((github / "output").read_text()),
-                     (github / "summary.md").read_text(), capsys.readouterr().out)  # fmt: skip
-
-
-def parse_outputs(text: str) -> dict[str, str]:
-    """A `GITHUB_OUTPUT` file as the runner reads it (`name<<DELIMITER` blocks only)."""
-    outputs: dict[str, str] = {}
-    lines = iter(text.splitlines())
-    for line in lines:
-        name, delimiter = line.split("<<", 1)
-        assert re.fullmatch(r"ghadelimiter_[0-9a-f]{32}", delimiter)
-        value = []
-        for inner in lines:
-            if inner == delimiter:
-                break
-            value.append(inner)
-        outputs[name] = "\n".join(value)
-    return outputs
+    return ActionRun(status, parse_outputs(Path(environment["GITHUB_OUTPUT"]).read_text()),
+                     Path(environment["GITHUB_STEP_SUMMARY"]).read_text(),
+                     capsys.readouterr().out)  # fmt: skip
 
 
 def set_max_depth(path: Path) -> None:
@@ -276,15 +214,15 @@ def test_inputs_are_checked(tmp_path: Path) -> None:
     given = {"MODELDOC_TRUST_PICKLE": "TRUE", "MODELDOC_MODEL": "models/m.pkl",
              "MODELDOC_LLM": "offline"}  # fmt: skip
     trusted = Inputs.from_environment({**environment, **given})
-    command = build_command(tmp_path, tmp_path / "out", trusted)
+    command = build_arguments(tmp_path, tmp_path / "out", trusted)
     assert command[-1] == "--trust-pickle"
     assert command[command.index("--model") + 1] == str(tmp_path.resolve() / "models" / "m.pkl")
     assert command[command.index("--llm") + 1] == "offline"
-    assert "--trust-pickle" not in build_command(tmp_path, tmp_path / "out", inputs)
+    assert "--trust-pickle" not in build_arguments(tmp_path, tmp_path / "out", inputs)
 
     escaping = Inputs.from_environment({**environment, "MODELDOC_DATA": "../../etc/passwd"})
     with pytest.raises(ActionError, match=r"--data '\.\./\.\./etc/passwd' leaves the repository"):
-        build_command(tmp_path, tmp_path / "out", escaping)
+        build_arguments(tmp_path, tmp_path / "out", escaping)
 
 
 def test_outputs_survive_hostile_values(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,13 @@ EXAMPLES = ROOT / "examples" / "workflows"
 WORKFLOWS = {path.name: path for path in sorted(EXAMPLES.glob("*.yml"))}
 PR_WORKFLOW, COMMENT_WORKFLOW = WORKFLOWS["modeldoc-pr.yml"], WORKFLOWS["modeldoc-comment.yml"]
 OUR_ACTION = "modeldoc/modeldoc@"
-"""How the examples name this action: users pin it to a release (see docs/github-action.md)."""
+"""How the examples name this action: pinned by commit like every other one."""
+PLACEHOLDER = "0" * 40
+"""The commit the examples pin modeldoc to, for the user to replace (docs/github-action.md)."""
 PINNED = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40}")
+USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(\S+)(.*)$", re.MULTILINE)
+VERSION_COMMENT = re.compile(r"\s+#\s*v\d[\w.-]*\s*")
+"""`# v4.2.2` after a pinned commit: the version a reviewer (and Dependabot) reads."""
 EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
 # Contexts a pull request's author controls (or that carry what they control).
 UNTRUSTED = re.compile(
@@ -76,14 +82,34 @@ def problems(path: Path) -> list[str]:
         found.append(f"{path.name}: names pull_request_target")
     for step in steps(document):
         uses = step.get("uses", "")
-        if uses and not (uses.startswith(("./", OUR_ACTION)) or PINNED.fullmatch(uses)):
+        if uses and not (uses.startswith("./") or PINNED.fullmatch(uses)):
             found.append(f"{path.name}: {uses} is not pinned to a full commit SHA")
+    for uses, rest in USES_LINE.findall(path.read_text()):
+        if not uses.startswith("./") and not VERSION_COMMENT.fullmatch(rest):
+            found.append(f"{path.name}: {uses} has no `# vX.Y.Z` comment naming its version")
     return found
 
 
 @pytest.mark.parametrize("path", [ACTION, *WORKFLOWS.values()], ids=lambda path: path.name)
 def test_no_event_data_in_a_shell_no_pull_request_target_and_pinned_actions(path: Path) -> None:
     assert problems(path) == []
+
+
+def test_the_examples_pin_modeldoc_to_the_placeholder_the_documentation_explains() -> None:
+    """Both workflows name the same commit, the forty zeros the user replaces, and this
+    release's version; the documentation says why and how."""
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    pins = {
+        (uses, rest.strip())
+        for path in WORKFLOWS.values()
+        for uses, rest in USES_LINE.findall(path.read_text())
+        if uses.startswith(OUR_ACTION)
+    }
+    assert pins == {(OUR_ACTION + PLACEHOLDER, f"# v{version}")}
+    page = (ROOT / "docs" / "github-action.md").read_text()
+    why = page.split("### Why pinned by commit", 1)[1].split("\n#", 1)[0]
+    assert "forty zeros" in why and "git ls-remote" in why
+    assert "### What runs isolated" in page
 
 
 def test_the_checks_catch_what_they_look_for(tmp_path: Path) -> None:
@@ -95,6 +121,8 @@ jobs:
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
+      - uses: actions/setup-python@0b93645e9fea7318ecaed2b359559ac225c90a2b
+      - uses: modeldoc/modeldoc@v0.1.0 # v0.1.0
       - run: echo "${{ github.event.pull_request.title }}"
       - run: |
           git switch ${{github.head_ref}}
@@ -107,7 +135,13 @@ jobs:
     assert "hostile.yml: `${{ github.head_ref }}` in a run: block" in found
     assert "hostile.yml: runs on pull_request_target" in found
     assert "hostile.yml: actions/checkout@v4 is not pinned to a full commit SHA" in found
-    assert len(found) == 5  # the env: one is the safe way
+    assert "hostile.yml: modeldoc/modeldoc@v0.1.0 is not pinned to a full commit SHA" in found
+    for uses in (
+        "actions/checkout@v4",
+        "actions/setup-python@0b93645e9fea7318ecaed2b359559ac225c90a2b",
+    ):
+        assert f"hostile.yml: {uses} has no `# vX.Y.Z` comment naming its version" in found
+    assert len(found) == 8  # the env: one is the safe way
     assert UNTRUSTED.search("github.event.pull_request.title")
     assert UNTRUSTED.search("github['head_ref']") and UNTRUSTED.search("inputs.path")
 
@@ -156,7 +190,9 @@ def test_action_yml_gives_the_scripts_what_they_read() -> None:
     source = (ROOT / "modeldoc" / "action" / "pr.py").read_text()
     read = {f"MODELDOC_{name}" for name in re.findall(r'value\("([A-Z_]+)"\)', source)}
     assert given == read
-    assert "python -m modeldoc.action.pr" in analyse["run"].replace('/bin/python"', "/bin/python")
+    assert "python -I -m modeldoc.action.pr" in analyse["run"].replace(
+        '/bin/python"', "/bin/python"
+    )
 
     [comment] = [step for step in steps(action) if "comment.py" in step.get("run", "")]
     script = re.search(r'"\$GITHUB_ACTION_PATH/([^"]+)"', comment["run"])
