@@ -34,8 +34,8 @@ EXIT_INTERRUPTED = 130  # the shell's code for a process ended by Ctrl-C
 # An error message is one line; it may hold a repository's text (a setting, a column name).
 MAX_ERROR_CHARS = 1000
 # Failures of the disk rather than of the input: said in one line, never a traceback.
-_DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO, errno.EACCES,
-                errno.EPERM}  # fmt: skip
+_WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO}
+_DISK_ERRORS = _WRITE_ERRORS | {errno.EACCES, errno.EPERM}
 
 
 def _fail(message: str) -> typer.Exit:
@@ -50,10 +50,13 @@ def _fail(message: str) -> typer.Exit:
 def _disk_failure(error: OSError, out: Path | None) -> str:
     """A full disk, a read-only or forbidden folder, a file size limit: what and where."""
     # Of a copy or a rename, the second file is the one written.
-    written = error.filename2 or error.filename
-    what = written or "the build's files"
+    file = error.filename2 or error.filename
+    if error.errno in _WRITE_ERRORS:
+        what = f"cannot write {file}" if file else "cannot write the build's files"
+    else:
+        what = str(file) if file else "a file"
     folder = out if out is not None else "the output folder"
-    return f"cannot write {what}: {error.strerror or error}; {folder} was left as it was"
+    return f"{what}: {error.strerror or error}; {folder} was left as it was"
 
 
 def _version(value: bool) -> None:

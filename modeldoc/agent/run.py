@@ -153,7 +153,8 @@ def _checkpointer(path: Path) -> Iterator[SqliteSaver]:
     except sqlite3.Error as error:
         # A full disk, a file size limit, a read-only folder: the OS error it stands for,
         # which the command line says in one line.
-        number = _SQLITE_DISK_ERRORS.get(error.sqlite_errorcode & 0xFF)
+        code = getattr(error, "sqlite_errorcode", None)  # only errors SQLite itself reports
+        number = _SQLITE_DISK_ERRORS.get(code & 0xFF) if code is not None else None
         if number is None:
             raise
         raise OSError(number, f"{os.strerror(number)} ({error})", str(path)) from error
