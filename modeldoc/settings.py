@@ -100,7 +100,9 @@ def load_settings(repo: Path, command_line: dict[str, Any]) -> BuildSettings:
         more = f" and {len(unknown) - 10:,} more" if len(unknown) > 10 else ""
         raise InputError(f"unknown modeldoc settings: {names}{more}")
     for key in PATH_KEYS:
-        if from_file.get(key) is not None:
+        if command_line.get(key) is not None:
+            from_file.pop(key, None)  # the command line's path wins, wherever it points
+        elif from_file.get(key) is not None:
             from_file[key] = inside_repository(repo, key, from_file[key])
     merged = {**from_file, **{k: v for k, v in command_line.items() if v not in (None, [], ())}}
     try:
@@ -178,7 +180,7 @@ def _repository_settings(repo: Path) -> dict[str, Any]:
 def _resolves_inside(repo: Path, path: Path) -> bool:
     try:
         return path.resolve().is_relative_to(repo.resolve())
-    except (OSError, RuntimeError):  # a link loop
+    except (OSError, RuntimeError, ValueError):  # a link loop, a NUL in the path
         return False
 
 

@@ -102,9 +102,15 @@ def test_a_path_that_stays_inside_through_a_link_is_kept(repo: Path, tmp_path: P
 
 
 def test_the_command_line_may_point_outside(repo: Path, tmp_path: Path) -> None:
-    settings_file(repo, "data: test.csv\n")
+    settings_file(repo, "data: test.csv\nout: ../elsewhere\n")
     settings = load_settings(repo, {"data": tmp_path / "secret.csv", "out": tmp_path / "o"})
     assert (settings.data, settings.out) == (tmp_path / "secret.csv", tmp_path / "o")
+
+
+@pytest.mark.parametrize("value", ['"a\\0b"', "[a, b]", "{a: 1}"])
+def test_a_path_that_is_not_a_plain_path_is_refused(repo: Path, value: str) -> None:
+    with pytest.raises(InputError, match=r"^setting data: "):
+        _load(repo, f"data: {value}\n")
 
 
 def test_an_out_setting_leaving_the_repository_is_refused(repo: Path, tmp_path: Path) -> None:
