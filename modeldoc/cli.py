@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from rich.console import Console
 
 from modeldoc import __version__
 from modeldoc.errors import InputError, ModeldocError
+from modeldoc.tools.secrets import redact_text
 
 if TYPE_CHECKING:
     from modeldoc.agent.run import BuildResult
@@ -29,11 +31,32 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130  # the shell's code for a process ended by Ctrl-C
 
 
+# An error message is one line; it may hold a repository's text (a setting, a column name).
+MAX_ERROR_CHARS = 1000
+# Failures of the disk rather than of the input: said in one line, never a traceback.
+_WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO}
+_DISK_ERRORS = _WRITE_ERRORS | {errno.EACCES, errno.EPERM}
+
+
 def _fail(message: str) -> typer.Exit:
     # Plain write: a console would wrap a long path and turn `:fire:` into an emoji.
-    first_line = " ".join(message.split())
-    sys.stderr.write(f"modeldoc: error: {first_line}\n")
+    line = " ".join(redact_text(message).split())
+    if len(line) > MAX_ERROR_CHARS:
+        line = line[: MAX_ERROR_CHARS - 1] + "…"
+    sys.stderr.write(f"modeldoc: error: {line}\n")
     return typer.Exit(EXIT_BAD_INPUT)
+
+
+def _disk_failure(error: OSError, out: Path | None) -> str:
+    """A full disk, a read-only or forbidden folder, a file size limit: what and where."""
+    # Of a copy or a rename, the second file is the one written.
+    file = error.filename2 or error.filename
+    if error.errno in _WRITE_ERRORS:
+        what = f"cannot write {file}" if file else "cannot write the build's files"
+    else:
+        what = str(file) if file else "a file"
+    folder = out if out is not None else "the output folder"
+    return f"{what}: {error.strerror or error}; {folder} was left as it was"
 
 
 def _version(value: bool) -> None:
@@ -189,10 +212,12 @@ def build(
              "explain_seconds": explain_seconds, "site": site, "llm": llm,
              "base_url": base_url, "max_tokens": max_tokens,
              "llm_parallel": llm_parallel, "cache": cache}  # fmt: skip
+    out_folder = out  # where the build writes, once the settings say
     try:
         if not repo.is_dir():
             raise InputError(f"{repo}: not a directory")
         settings = load_settings(repo, given)
+        out_folder = settings.out
         _check_out(repo, settings.out)
         backend = resolve_backend(
             settings.llm,
@@ -212,6 +237,10 @@ def build(
         result = run_build(repo, settings, llm=session, resume=resume)
     except ModeldocError as error:
         raise _fail(str(error)) from error
+    except OSError as error:
+        if error.errno not in _DISK_ERRORS:
+            raise
+        raise _fail(_disk_failure(error, out_folder)) from error
     except KeyboardInterrupt:
         sys.stderr.write("modeldoc: interrupted: the same command with --resume continues it\n")
         raise typer.Exit(EXIT_INTERRUPTED) from None
@@ -275,10 +304,13 @@ def _dry_run(repo: Path, settings: BuildSettings, backend: Backend | None) -> No
 
 
 def _check_out(repo: Path, out: Path) -> None:
-    """The output folder is replaced as a whole: it may not hold the repository."""
+    """The output folder is replaced as a whole: it may not hold the repository, be the home
+    folder or the file system's root."""
     repo_path, out_path = repo.resolve(), out.resolve()
     if repo_path == out_path or out_path in repo_path.parents:
         raise InputError(f"{out}: the output folder would replace the repository; give another")
+    if out_path in (Path.home().resolve(), Path(out_path.anchor)):
+        raise InputError(f"{out}: the output folder would replace {out_path}; give another")
 
 
 EXIT_GATE_FAILED = 3

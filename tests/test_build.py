@@ -20,6 +20,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from modeldoc.output import OUTPUT_MARKER
+
 
 def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "modeldoc", *map(str, args)]
@@ -102,6 +104,7 @@ def test_settings_file_and_command_line(repo: Path, tmp_path: Path) -> None:
 def test_pickle_without_trust_stops_and_keeps_previous_output(repo: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
+    (out / OUTPUT_MARKER).write_text('{"written_by": "modeldoc"}')
     (out / "facts.json").write_text("previous")
     marker = tmp_path / "marker"
     (repo / "model.pkl").write_bytes(pickle.dumps(_Payload(marker)))

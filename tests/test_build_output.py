@@ -19,6 +19,8 @@ from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from modeldoc.output import OUTPUT_MARKER
+
 
 def command(*args: str | Path) -> list[str]:
     return [sys.executable, "-m", "modeldoc", *map(str, args)]
@@ -84,6 +86,7 @@ def test_a_second_build_replaces_the_whole_folder(repo: Path, tmp_path: Path) ->
 def test_a_killed_build_leaves_the_previous_output(repo: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
+    (out / OUTPUT_MARKER).write_text('{"written_by": "modeldoc"}')
     (out / "facts.json").write_text("previous")
     # A slow model: the permutation explainer is still running when the build is killed.
     process = subprocess.Popen(
@@ -100,7 +103,7 @@ def test_a_killed_build_leaves_the_previous_output(repo: Path, tmp_path: Path) -
         os.kill(process.pid, signal.SIGKILL)
     finally:
         process.wait(timeout=60)
-    assert [p.name for p in out.iterdir()] == ["facts.json"]
+    assert sorted(p.name for p in out.iterdir()) == [OUTPUT_MARKER, "facts.json"]
     assert (out / "facts.json").read_text() == "previous"
 
 
@@ -110,7 +113,8 @@ def test_a_folder_modeldoc_did_not_write_is_never_replaced(repo: Path, tmp_path:
     (out / "thesis.txt").write_text("years of work")
     result = run("build", repo, "--model", repo / "ridge.skops", "--out", out)
     assert result.returncode == 2
-    assert result.stderr.startswith("modeldoc: error: ") and "holds no facts.json" in result.stderr
+    assert result.stderr.startswith("modeldoc: error: ")
+    assert "not a modeldoc output" in result.stderr
     assert [p.name for p in out.iterdir()] == ["thesis.txt"]
     into_repo = run("build", repo, "--model", repo / "ridge.skops", "--out", repo)
     assert into_repo.returncode == 2

@@ -12,7 +12,9 @@ model, modeldoc version): anything else starts from the beginning.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import sqlite3
 import tempfile
 from collections import Counter
@@ -29,7 +31,7 @@ from modeldoc.agent.state import BuildContext, BuildInput
 from modeldoc.agent.workspace import Workspace
 from modeldoc.caching import cache_root, ensure_outside
 from modeldoc.facts import Fact, FactSheet
-from modeldoc.output import building_folder, staged_output
+from modeldoc.output import building_folder, output_lock, staged_output
 from modeldoc.settings import BuildSettings
 from modeldoc.writing.sections import SECTIONS
 
@@ -39,6 +41,8 @@ if TYPE_CHECKING:
     from modeldoc.llm.drafting import LLMSession
 
 CHECKPOINT_FILE = ".modeldoc-run.sqlite"
+# SQLite's primary result codes for a disk that cannot take the checkpoints -> errno.
+_SQLITE_DISK_ERRORS = {13: errno.ENOSPC, 10: errno.EIO, 8: errno.EROFS}  # FULL, IOERR, READONLY
 
 
 @dataclass(frozen=True)
@@ -70,17 +74,19 @@ def run_build(
         "max_concurrency": 2 * len(SECTIONS) + 4,
     }
     checkpoints = building_folder(settings.out) / CHECKPOINT_FILE
-    pending = _unfinished(checkpoints, config) if resume else None
-    with staged_output(settings.out, resume=pending is not None) as staging:
-        with _checkpointer(staging / CHECKPOINT_FILE) as saver:
-            graph = compile_graph(checkpointer=saver)
-            start: BuildInput | None = None
-            if pending is None:
-                start = {"repo_path": str(repo), "settings": settings}
-            context = BuildContext(workspace=_workspace(repo, settings, staging), llm=llm)
-            state = graph.invoke(start, config, context=context, durability="sync")
-        for leftover in staging.glob(CHECKPOINT_FILE + "*"):
-            leftover.unlink()
+    # One build at a time reads and writes the staging folder and replaces OUT.
+    with output_lock(settings.out):
+        pending = _unfinished(checkpoints, config) if resume else None
+        with staged_output(settings.out, resume=pending is not None) as staging:
+            with _checkpointer(staging / CHECKPOINT_FILE) as saver:
+                graph = compile_graph(checkpointer=saver)
+                start: BuildInput | None = None
+                if pending is None:
+                    start = {"repo_path": str(repo), "settings": settings}
+                context = BuildContext(workspace=_workspace(repo, settings, staging), llm=llm)
+                state = graph.invoke(start, config, context=context, durability="sync")
+            for leftover in staging.glob(CHECKPOINT_FILE + "*"):
+                leftover.unlink()
     resumed_at = dict(Counter(pending)) if pending is not None else None
     return BuildResult(facts=state["facts"], resumed_at=resumed_at,
                        nothing_to_resume=resume and pending is None)  # fmt: skip
@@ -141,8 +147,17 @@ def _checkpointer(path: Path) -> Iterator[SqliteSaver]:
 
     # Only the fact models and the settings may come back out of a checkpoint.
     serializer = JsonPlusSerializer(allowed_msgpack_modules=_checkpointed_types())
-    with closing(sqlite3.connect(path, check_same_thread=False)) as connection:
-        yield SqliteSaver(connection, serde=serializer)
+    try:
+        with closing(sqlite3.connect(path, check_same_thread=False)) as connection:
+            yield SqliteSaver(connection, serde=serializer)
+    except sqlite3.Error as error:
+        # A full disk, a file size limit, a read-only folder: the OS error it stands for,
+        # which the command line says in one line.
+        code = getattr(error, "sqlite_errorcode", None)  # only errors SQLite itself reports
+        number = _SQLITE_DISK_ERRORS.get(code & 0xFF) if code is not None else None
+        if number is None:
+            raise
+        raise OSError(number, f"{os.strerror(number)} ({error})", str(path)) from error
 
 
 def _checkpointed_types() -> list[tuple[str, str]]:
