@@ -22,38 +22,51 @@ from modeldoc.facts import Hyperparameter, Readme, Value
 REDACTED = "[REDACTED]"
 Model = TypeVar("Model", bound=BaseModel)
 
-# Where a token may start and end: not inside a longer run of letters and digits. Not `\b`:
-# `_` is a word character, so `\b` misses a key glued to a name (`col_AKIAIOSFODNN7EXAMPLE`).
-_START = r"(?<![A-Za-z0-9])"
-_END = r"(?![A-Za-z0-9])"
-# Shapes of credentials that are unambiguous on their own.
-_CREDENTIAL = re.compile(
+# Shapes of credentials that are unambiguous on their own. A token may not sit inside a longer
+# run of letters and digits; not `\b`: `_` is a word character, so `\b` misses a key glued to
+# a name (`col_AKIAIOSFODNN7EXAMPLE`). Each pattern starts with a literal character and checks
+# what precedes it only then (`g(?<![A-Za-z0-9]g)`): the engine then jumps from one possible
+# first character to the next instead of trying every pattern at every position.
+_TOKEN = re.compile(
     "|".join(
         (
             # AWS access key id: upper case and digits, so only those may not touch it
             # (`colAKIA...` and `col_AKIA...` match; `XAKIA...` is another word).
-            r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}(?![A-Z0-9])",
-            _START + r"gh[pousr]_[A-Za-z0-9]{36,}",  # GitHub tokens
-            _START + r"github_pat_[A-Za-z0-9_]{22,}",
-            _START + r"sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}",  # OpenAI / Anthropic keys
-            _START + r"xox[baprs]-[A-Za-z0-9-]{10,}",  # Slack tokens
-            _START + r"hf_[A-Za-z0-9]{30,}",  # Hugging Face tokens
-            _START + r"AIza[0-9A-Za-z_-]{35}" + _END,  # Google API keys
+            r"A(?<![A-Z0-9]A)(?:KIA|SIA|BIA|CCA)[0-9A-Z]{16}(?![A-Z0-9])",
+            r"AIza(?<![A-Za-z0-9]AIza)[0-9A-Za-z_-]{35}(?![A-Za-z0-9])",  # Google API keys
+            r"g(?<![A-Za-z0-9]g)h[pousr]_[A-Za-z0-9]{36,}",  # GitHub tokens
+            r"g(?<![A-Za-z0-9]g)ithub_pat_[A-Za-z0-9_]{22,}",
+            r"s(?<![A-Za-z0-9]s)k-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}",  # OpenAI / Anthropic
+            r"x(?<![A-Za-z0-9]x)ox[baprs]-[A-Za-z0-9-]{10,}",  # Slack tokens
+            r"h(?<![A-Za-z0-9]h)f_[A-Za-z0-9]{30,}",  # Hugging Face tokens
             r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)",
-            # An AWS secret key is 40 base64 characters; only next to its usual name.
-            r"(?i:aws_secret_access_key)(\s*[:=]\s*['\"]?)[A-Za-z0-9/+=]{40}",
-            # user:password@ in a URL
-            r"(?<=://)[^/\s:@'\"]+:[^/\s@'\"]+(?=@)",
-            # HTTP authorisation values
-            r"(?i:(?<=\bbasic )|(?<=\bbearer ))[A-Za-z0-9+/=._~-]{8,}",
+            # user:password@ in a URL (the `://` kept)
+            r":(//)[^/\s:@'\"]+:[^/\s@'\"]+(?=@)",
         )
     )
 )
+# Credentials known by the name before them (the name kept).
+_LABELLED = re.compile(
+    "|".join(
+        (
+            # An AWS secret key is 40 base64 characters; only next to its usual name.
+            r"(aws_secret_access_key\s*[:=]\s*['\"]?)[A-Za-z0-9/+=]{40}",
+            # HTTP authorisation values
+            r"(?<=\bbasic )[A-Za-z0-9+/=._~-]{8,}",
+            r"(?<=\bbearer )[A-Za-z0-9+/=._~-]{8,}",
+        )
+    ),
+    re.IGNORECASE,
+)
+# What a `_LABELLED` match needs, looked for in lower-cased text (fast: literals only).
+_LABEL = re.compile("aws_secret_access_key|basic |bearer ")
 # `name=value` (a connection string's `password=...`, a label `pw=...`, a URL's `?token=...`):
 # the value is a secret when the name is one (`is_secret_name`). The value ends at a space,
-# quote or separator; `==` is a comparison, not an assignment.
+# quote or separator; `==` is a comparison, not an assignment; a value that starts with an
+# escaped bracket is redacted text already, escaped for Markdown (`pw=\[REDACTED\]`).
 _ASSIGNMENT = re.compile(
-    r"(?<![A-Za-z0-9_.-])([A-Za-z_][A-Za-z0-9_.-]{0,60})(\s*=(?!=)\s*)([^\s'\"`;&,<>()\[\]{}]+)"
+    r"(?<![A-Za-z0-9_.-])([A-Za-z_][A-Za-z0-9_.-]{0,60})(\s*=(?!=)\s*)"
+    r"(?!\\\[)([^\s'\"`;&,<>()\[\]{}]+)"
 )
 _SECRET_WORDS = {
     "password", "passwd", "pwd", "passphrase", "secret", "apikey", "credential",
@@ -75,13 +88,18 @@ _KEY_LIKE = re.compile(r"\S{16,}")
 def redact_text(text: str) -> str:
     """`text` with every credential-shaped part, and the value of every `secret_name=value`,
     replaced by `[REDACTED]`."""
-    if not text:
-        return text
-    return _ASSIGNMENT.sub(_assigned, _CREDENTIAL.sub(_replacement, text))
+    text = _TOKEN.sub(_replacement, text)
+    # Most texts (column names, identifiers, prose) hold neither a label nor `=`: the
+    # case-blind patterns, tried at every position, cost far more than these checks.
+    if _LABEL.search(text.lower()) is not None:
+        text = _LABELLED.sub(_replacement, text)
+    if "=" in text:
+        text = _ASSIGNMENT.sub(_assigned, text)
+    return text
 
 
 def _replacement(match: re.Match[str]) -> str:
-    # Keep the name and `= "` before an AWS secret key; drop the key itself.
+    # Keep what comes before the secret (a URL's `://`, `aws_secret_access_key = "`).
     if match.group(1) is not None:
         return match.group(0)[: match.end(1) - match.start(0)] + REDACTED
     return REDACTED
@@ -149,14 +167,18 @@ def redact_model(model: Model) -> Model:
     return cast(Model, _redacted(model))
 
 
+_ATOMS = frozenset({int, float, bool, type(None)})
+
+
 def _redacted(value: object) -> object:
+    if type(value) in _ATOMS:
+        return value
     if isinstance(value, str):
-        redacted = redact_text(value)
-        return value if redacted == value else redacted
+        text = redact_text(value)
+        return value if text == value else text
     if isinstance(value, BaseModel):
         changes = {}
-        for name in type(value).model_fields:
-            current = getattr(value, name)
+        for name, current in vars(value).items():  # a model's __dict__ holds its fields
             redacted = _redacted(current)
             if redacted is not current:
                 changes[name] = redacted

@@ -6,6 +6,7 @@ import pytest
 from tree_sitter import Parser
 
 from modeldoc.facts import ColumnCheck, DataProfile, Value
+from modeldoc.render.markdown_text import md_text
 from modeldoc.tools.code.models import resolve_models
 from modeldoc.tools.code.python import LANGUAGE, PythonExtractor
 from modeldoc.tools.code.python_nodes import call_arguments
@@ -199,10 +200,13 @@ def test_the_value_of_a_secret_name_is_redacted(text: str, redacted: str) -> Non
     assert redact_text(text) == redacted
 
 
-def test_redaction_is_idempotent() -> None:
+def test_redaction_is_idempotent_also_on_redacted_text_escaped_for_markdown() -> None:
     text = "col_AKIAIOSFODNN7EXAMPLE pw=hunter2 sk-proj-" + "x" * 30
     once = redact_text(text)
     assert redact_text(once) == once
+    escaped = md_text(once)
+    assert escaped == r"col\_\[REDACTED\] pw=\[REDACTED\] \[REDACTED\]"
+    assert redact_text(escaped) == escaped
 
 
 def test_redact_model_reaches_every_string() -> None:
