@@ -163,46 +163,61 @@ def redact_readme(readme: Readme) -> Readme:
 def redact_model(model: Model) -> Model:
     """`model` with every string in it passed through `redact_text`: field values, dict keys
     and list items, through nested models, at any depth. Parts with nothing to redact are
-    shared, not copied (the same object comes back when nothing changed)."""
-    return cast(Model, _redacted(model))
+    shared, not copied (the same object comes back when nothing changed).
+
+    Two different strings that redact alike (columns `col_AKIA...1` and `col_AKIA...2`) stay
+    apart: the second becomes `col_[REDACTED] (2)`, and so on, wherever it appears in the
+    model, so a name in a list still matches the same name as a dict key elsewhere."""
+    return cast(Model, _Redaction().walk(model))
 
 
 _ATOMS = frozenset({int, float, bool, type(None)})
 
 
-def _redacted(value: object) -> object:
-    if type(value) in _ATOMS:
-        return value
-    if isinstance(value, str):
-        text = redact_text(value)
-        return value if text == value else text
-    if isinstance(value, BaseModel):
-        changes = {}
-        for name, current in vars(value).items():  # a model's __dict__ holds its fields
-            redacted = _redacted(current)
-            if redacted is not current:
-                changes[name] = redacted
-        return value.model_copy(update=changes) if changes else value
-    if isinstance(value, (list, tuple)):
-        items = [_redacted(item) for item in value]
-        if all(new is old for new, old in zip(items, value, strict=True)):
+class _Redaction:
+    """One `redact_model` walk: remembers what each redacted string was published as."""
+
+    def __init__(self) -> None:
+        self._published: dict[str, str] = {}
+        """original -> what it is published as"""
+        self._taken: dict[str, int] = {}
+        """published form -> how many originals redact to it"""
+
+    def text(self, value: str) -> str:
+        """`value` redacted, numbered when another string already redacted to the same."""
+        redacted = redact_text(value)
+        if redacted == value:
             return value
-        return items if isinstance(value, list) else tuple(items)
-    if isinstance(value, dict):
-        return _redacted_dict(value)
-    return value
+        published = self._published.get(value)
+        if published is None:
+            count = self._taken.get(redacted, 0) + 1
+            self._taken[redacted] = count
+            published = redacted if count == 1 else f"{redacted} ({count})"
+            self._published[value] = published
+        return published
 
-
-def _redacted_dict(mapping: dict[object, object]) -> dict[object, object]:
-    changed = False
-    result: dict[object, object] = {}
-    for key, item in mapping.items():
-        new_key, new_item = _redacted(key), _redacted(item)
-        changed = changed or new_key is not key or new_item is not item
-        # Two names that differed only in their secrets stay two entries.
-        unique, count = new_key, 1
-        while unique in result and isinstance(new_key, str):
-            count += 1
-            unique = f"{new_key} ({count})"
-        result[unique] = new_item
-    return result if changed else mapping
+    def walk(self, value: object) -> object:
+        """`value` with every string in it redacted (the same object when none changed)."""
+        if type(value) in _ATOMS:
+            return value
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, BaseModel):
+            changes = {}
+            for name, current in vars(value).items():  # a model's __dict__ holds its fields
+                redacted = self.walk(current)
+                if redacted is not current:
+                    changes[name] = redacted
+            return value.model_copy(update=changes) if changes else value
+        if isinstance(value, (list, tuple)):
+            items = [self.walk(item) for item in value]
+            if all(new is old for new, old in zip(items, value, strict=True)):
+                return value
+            return items if isinstance(value, list) else tuple(items)
+        if isinstance(value, dict):
+            pairs = [(self.walk(key), self.walk(item)) for key, item in value.items()]
+            if all(k is old_k and v is old_v for (k, v), (old_k, old_v)
+                   in zip(pairs, value.items(), strict=True)):  # fmt: skip
+                return value
+            return dict(pairs)
+        return value

@@ -231,10 +231,17 @@ def test_redact_model_reaches_every_string() -> None:
 
 
 def test_redact_model_keeps_two_names_that_differ_only_in_a_secret() -> None:
-    counts = {"AKIAIOSFODNN7EXAMPLE": 1, "AKIAIOSFODNN7EXAMPL2": 2}
-    profile = DataProfile(file="a.csv", sha256="0", format="csv", rows=3, columns=[],
-                          dtypes={}, label_counts=counts)  # fmt: skip
-    assert redact_model(profile).label_counts == {REDACTED: 1, f"{REDACTED} (2)": 2}
+    first, second = "col_AKIAIOSFODNN7EXAMPLE", "col_AKIAIOSFODNN7EXAMPL2"
+    profile = DataProfile(file="a.csv", sha256="0", format="csv", rows=3,
+                          columns=[first, second, first], dtypes={second: "int64", first: "str"},
+                          label_counts={first: 1, second: 2})  # fmt: skip
+    redacted = redact_model(profile)
+    one, two = f"col_{REDACTED}", f"col_{REDACTED} (2)"
+    assert redacted.columns == [one, two, one]
+    assert redacted.dtypes == {two: "int64", one: "str"}
+    assert redacted.label_counts == {one: 1, two: 2}
+    # Redacting again changes nothing (the render step redacts the assembled facts again).
+    assert redact_model(redacted) is redacted
 
 
 def test_redact_model_returns_the_same_object_when_nothing_is_secret() -> None:
