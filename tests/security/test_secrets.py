@@ -155,8 +155,9 @@ def test_the_build_documents_the_model_it_was_given(builds: dict[str, Any]) -> N
     assert facts["evaluation"]["labels"] == ["benign", "pw=[REDACTED]", "[REDACTED]"]
     assert facts["data"][0]["columns"][1] == "col_[REDACTED]"
     assert facts["explanations"]["importance"][0]["feature"] == "col_[REDACTED]"
+    # The group `hf_...` redacts like the label `sk-proj-...`: numbered to stay apart.
     assert {group["value"] for group in facts["evaluation"]["slices"][0]["groups"]} == {
-        "north", "[REDACTED]"
+        "north", "[REDACTED] (2)"
     }  # fmt: skip
     assert "[REDACTED]" in facts["stated"]["description"]
 

@@ -180,6 +180,8 @@ def test_an_aws_key_glued_to_lower_case_letters_is_redacted() -> None:
         "max_depth=6 n_estimators=100 learning_rate=0.1",
         "if password == expected",
         "shap_dependence_col__REDACTED_-0123456789",
+        "A basic classifier, trained by the bearer of responsibility.",
+        "Basic Statistics",
     ],
 )
 def test_ordinary_identifiers_are_kept(text: str) -> None:
