@@ -20,6 +20,7 @@ from modeldoc.tools.plots.explanations import explanation_plots
 from modeldoc.tools.plots.performance import performance_plots
 from modeldoc.tools.provenance import current_provenance
 from modeldoc.tools.scan import scan_repository
+from modeldoc.tools.secrets import redact_model
 from modeldoc.writing.offline import OfflineWriter
 from modeldoc.writing.sections import SECTIONS, SECTIONS_BY_ID
 from modeldoc.writing.verify import index_facts, verify_section
@@ -93,8 +94,12 @@ def plot_explanations(state: BuildState, runtime: Runtime[BuildContext]) -> Buil
 
 
 def assemble(state: BuildState, runtime: Runtime[BuildContext]) -> BuildState:
-    """The fact sheet, from every part the other nodes computed; the model results kept for
-    later builds."""
+    """The fact sheet, from every part the other nodes computed, with secrets redacted; the
+    model results kept for later builds.
+
+    The computation before this point used the real column names and labels (the model needs
+    them); everything after it (writer, LLM, verifier, renderers, the results cache) sees only
+    the redacted facts."""
     workspace = _workspace(runtime)
     plots = sorted(state.get("plots", []), key=lambda plot: plot.file)
     provenance = current_provenance().model_copy(update={"reuse": _reuse(state, workspace)})
@@ -111,10 +116,11 @@ def assemble(state: BuildState, runtime: Runtime[BuildContext]) -> BuildState:
         gates=settings.gates if settings is not None else None,
         provenance=provenance,
     )
+    facts = redact_model(facts)
     if workspace is not None and workspace.out_dir is not None and workspace.keeps_results:
         workspace.remember(
             stored_results(facts.checkpoints, facts.data, facts.evaluation,
-                           facts.explanations, plots, workspace.out_dir)
+                           facts.explanations, facts.plots, workspace.out_dir)
         )  # fmt: skip
     return {"facts": facts}
 
@@ -168,14 +174,16 @@ def collect(state: BuildState, runtime: Runtime[BuildContext]) -> BuildState:
 
 
 def render(state: BuildState, runtime: Runtime[BuildContext]) -> BuildState:
-    """The outputs people read: facts.json, MODEL_CARD.md, model_card.json, the site."""
+    """The outputs people read: facts.json, MODEL_CARD.md, model_card.json, the site; all from
+    the facts with secrets redacted (again: the LLM's prose came after `assemble`)."""
+    facts = redact_model(state["facts"])
     workspace = _workspace(runtime)
     if workspace is None or workspace.out_dir is None:
-        return {}
-    out, facts = workspace.out_dir, state["facts"]
+        return {"facts": facts}
+    out = workspace.out_dir
     write_atomically(out / "facts.json", facts.model_dump_json(indent=2) + "\n")
     card = render_hf_card(facts)
     write_atomically(out / "MODEL_CARD.md", card)
     write_mct(facts, out)
     write_site(facts, out, card_markdown=card, build_html=workspace.settings.site)
-    return {}
+    return {"facts": facts}

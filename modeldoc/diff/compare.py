@@ -1,4 +1,8 @@
-"""`modeldoc diff`: read two fact sheets and compare them part by part."""
+"""`modeldoc diff`: read two fact sheets and compare them part by part.
+
+Both sides are read with secrets redacted (a facts.json from an older modeldoc, or one
+written by hand, may hold them), and so is the comparison itself (its paths and the gates
+file's text): everything `render_markdown` and `--format json` print comes from it."""
 
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from modeldoc.diff.results import (
 )
 from modeldoc.errors import InputError
 from modeldoc.facts import SCHEMA_VERSION, FactSheet
+from modeldoc.tools.secrets import redact_model
 from modeldoc.writing.numbers import number
 
 # facts.json of a large repository (every symbol) runs to tens of MB; far more is not one.
@@ -43,8 +48,8 @@ def facts_file(path: Path) -> Path:
 
 
 def load_fact_sheet(path: Path) -> FactSheet:
-    """The fact sheet at `path` (a facts.json or an output folder); a one-line error when
-    it is missing or is not a modeldoc fact sheet."""
+    """The fact sheet at `path` (a facts.json or an output folder), secrets redacted; a
+    one-line error when it is missing or is not a modeldoc fact sheet."""
     file = facts_file(path)
     try:
         if file.stat().st_size > MAX_FACTS_BYTES:
@@ -64,7 +69,7 @@ def load_fact_sheet(path: Path) -> FactSheet:
             f"{file}: facts schema version {facts.schema_version}; this modeldoc reads "
             f"version {SCHEMA_VERSION}"
         )
-    return facts
+    return redact_model(facts)
 
 
 def _side(facts: FactSheet, path: Path) -> Side:
@@ -86,7 +91,7 @@ def compare(
     gates_file: Path | None = None,
 ) -> FactsDiff:
     """Everything that differs between `base` and `head`, and the gates held against them
-    (the `gates_file`'s, else the base's)."""
+    (the `gates_file`'s, else the base's); secrets redacted."""
     gates = gates_report(base, head, gates_file=gates_file)
     diff = FactsDiff(
         base=_side(base, base_path),
@@ -105,7 +110,7 @@ def compare(
         sections=compare_sections(base, head),
         notes=_notes(base, head),
     )
-    return diff.model_copy(update={"changed": _changed(diff)})
+    return redact_model(diff.model_copy(update={"changed": _changed(diff)}))
 
 
 def _confidence_level(base: FactSheet, head: FactSheet) -> float | None:

@@ -8,6 +8,10 @@
    failure, or retries used up, is an `LLMCallError` with the status and the number of attempts;
 4. the answer's usage figures are counted (estimated when the server sends none) and the
    answer is cached.
+
+Secrets are redacted from the messages before anything else (`sanitize.redacted_messages`):
+the request, its cache key and the estimate see the same redacted messages; so is the answer,
+before it is cached or returned.
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from modeldoc.llm.cache import AnswerCache, cache_key, canonical_messages
 from modeldoc.llm.errors import LLMCallError, RetriesExhausted
 from modeldoc.llm.retry import RetrySettings, call_with_retry, describe_failure, status_of
+from modeldoc.llm.sanitize import redacted_messages
 from modeldoc.llm.usage import UsageMeter, estimate_prompt_tokens, estimate_tokens
+from modeldoc.tools.secrets import redact_model
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel, LanguageModelInput
@@ -115,6 +121,7 @@ class ChatClient:
         section's share of the build's figures); the budget is the client's meter's alone.
         """
         meters = [self.usage] if also_count is None else [self.usage, also_count]
+        messages = redacted_messages(messages)
         schemas = tool_schemas(tools)
         sent = canonical_messages(messages)
         call_params: dict[str, Any] = {}
@@ -140,7 +147,7 @@ class ChatClient:
             bound = {"tool_choice": tool_choice} if tool_choice is not None else {}
             runnable = self.model.bind_tools(schemas, **bound)
         with self.usage.reserve(prompt_estimate + (max_completion_tokens or 0)):
-            answer = self._invoke(runnable, list(messages), call_params)
+            answer = redact_model(self._invoke(runnable, messages, call_params))
         usage = _usage(answer)
         if usage is None:
             completion = _estimate_answer(answer)

@@ -14,6 +14,9 @@
 5. the block: a `<<<DATA id source="...">>>` line, the text, a `<<<END DATA id>>>` line. The
    id is derived from the text itself (a random one would change every prompt, and the cache
    would never hit); `DATA_NOTICE` is the sentence a prompt uses to explain the blocks.
+
+`redacted_messages()` is the last pass over every request the client sends (and every answer
+it caches): whatever a prompt, a tool answer or a tool call holds, no secret leaves.
 """
 
 from __future__ import annotations
@@ -21,8 +24,11 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
 
-from modeldoc.tools.secrets import redact_text
+from langchain_core.messages import BaseMessage
+
+from modeldoc.tools.secrets import redact_model, redact_text
 
 DEFAULT_LIMIT = 6000
 """Characters of one block's text (about 1,500 tokens)."""
@@ -87,3 +93,9 @@ def _source_label(source: str) -> str:
     flat = " ".join(redact_text(clean_text(source)).split())
     flat = flat.replace('"', "'").replace("<", "\u2039").replace(">", "\u203a")
     return flat[:_SOURCE_LIMIT]
+
+
+def redacted_messages(messages: Sequence[BaseMessage]) -> list[BaseMessage]:
+    """`messages` with secrets redacted in every string they hold: content, tool calls and
+    their arguments, names and metadata (`redact_model`)."""
+    return [redact_model(message) for message in messages]

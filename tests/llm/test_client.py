@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 from helpers.llm_server import TEST_KEY, ScriptedServer, tool_call
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
@@ -110,3 +111,25 @@ def test_repository_text_reaches_the_server_only_sanitised(
     assert "\u202e" not in request.text and "\\u202e" not in request.text
     user = request.messages[1]["content"]
     assert user.count("<<<END DATA") == 1 and user.rstrip().endswith(">>>")
+
+
+def test_no_secret_is_sent_or_cached_whatever_a_message_holds(
+    llm_server: ScriptedServer, make_client: MakeClient, llm_environment: Path
+) -> None:
+    """The client's last pass: a secret in plain content, in a tool call's arguments or in a
+    tool answer never reaches the server or the cache, nor does one the model answers with."""
+    glued = f"col_{FAKE_AWS_KEY}"
+    llm_server.reply(f"The column {glued} and the label pw=hunter2secret matter.")
+    messages: list[BaseMessage] = [
+        SystemMessage("Draft the section."),
+        HumanMessage(f"Columns: {glued}; labels: pw=hunter2secret."),
+        AIMessage("", tool_calls=[{"name": "get_fact", "args": {"path": glued}, "id": "c1"}]),
+        ToolMessage(f'["{glued}"]', tool_call_id="c1"),
+    ]
+    answer = make_client().send(messages, prompt_version="v1", tools=[get_fact])
+    [request] = llm_server.chat_requests
+    assert FAKE_AWS_KEY not in request.text and "hunter2secret" not in request.text
+    assert "col_[REDACTED]" in request.text
+    assert str(answer.text) == "The column col_[REDACTED] and the label pw=[REDACTED] matter."
+    cached = b"".join(path.read_bytes() for path in llm_environment.rglob("*") if path.is_file())
+    assert cached and FAKE_AWS_KEY.encode() not in cached and b"hunter2secret" not in cached

@@ -15,10 +15,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from modeldoc.facts import Explanations, LocalExplanation, Plot
+from modeldoc.facts import Explanations, FeatureImportance, LocalExplanation, Plot
 from modeldoc.tools.explain.run import ShapResult
 from modeldoc.tools.explain.shap_import import import_shap
 from modeldoc.tools.plots.figures import new_figure, plain_text, save_figure
+from modeldoc.tools.secrets import redact_text
 from modeldoc.writing.numbers import number
 
 MAX_DISPLAY = 10
@@ -47,7 +48,7 @@ def explanation_plots(result: ShapResult, out_dir: Path) -> list[Plot]:
     order = np.array([facts.features.index(f.feature) for f in facts.importance])
     plots = [_bar(magnitudes, facts, out_dir), _beeswarm(explanation, order, facts, out_dir)]
     for feature in facts.importance[:DEPENDENCE_FEATURES]:
-        plots.append(_dependence(explanation, facts, feature.feature, out_dir))
+        plots.append(_dependence(explanation, facts, feature, out_dir))
     positions = {int(row): i for i, row in enumerate(result.rows)}
     for local in facts.local:
         plots.append(_waterfall(explanation[positions[local.row]], local, facts, out_dir))
@@ -122,14 +123,20 @@ def _beeswarm(explanation: Any, order: Any, facts: Explanations, out_dir: Path) 
     )
 
 
-def _dependence(explanation: Any, facts: Explanations, feature: str, out_dir: Path) -> Plot:
+def _dependence(
+    explanation: Any, facts: Explanations, found: FeatureImportance, out_dir: Path
+) -> Plot:
     shap = import_shap()
+    feature = found.feature
     index = facts.features.index(feature)
     figure, axes = new_figure(6.4, 4.4)
     with _seeded():
         shap.plots.scatter(explanation[:, index], ax=axes, show=False, hist=False)
-    file = save_figure(figure, out_dir, f"shap_dependence_{feature}")
-    found = next(f for f in facts.importance if f.feature == feature)
+    name = f"shap_dependence_{feature}"
+    if redact_text(feature) != feature:
+        # The file is named after the redacted name: its rank keeps two such features apart.
+        name = f"shap_dependence_{found.rank}_{feature}"
+    file = save_figure(figure, out_dir, name)
     return Plot(
         file=file,
         kind="shap_dependence",

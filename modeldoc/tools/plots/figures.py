@@ -5,9 +5,9 @@ current figure, so nothing leaks between plots or threads and the caller's pyplo
 backend are left alone. The API:
 
 - `new_figure(width, height)`: a figure and its one axes, ready for a Display's `ax=`.
-- `plain_text(text)`: user text (labels, feature names) made safe to draw.
+- `plain_text(text)`: user text (labels, feature names) made safe to draw, secrets redacted.
 - `safe_name(text)`: a file name stem built from user text, collision-free.
-  `save_figure` applies it to the name it is given.
+  `save_figure` applies it, secrets redacted first, to the name it is given.
 - `save_figure(figure, out_dir, name)`: writes `out_dir/plots/<name>.png`, returns its path.
 """
 
@@ -27,6 +27,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.ft2font import FT2Font
+
+from modeldoc.tools.secrets import redact_text
 
 DPI = 110
 PLOTS_DIR = "plots"
@@ -53,11 +55,12 @@ def plain_text(text: str, limit: int | None = 40) -> str:
     """`text` as matplotlib should draw it: a character the font lacks as its escape
     (`\\u6e29`: no missing-glyph warning and blank box, and two such labels stay apart), cut
     to `limit` characters with an ellipsis in the middle, and `$` shown as itself rather than
-    starting mathtext, where a stray label could fail the whole drawing."""
+    starting mathtext, where a stray label could fail the whole drawing. Secrets in it are
+    redacted first (a picture is published like any page)."""
     glyphs = _font_glyphs()
     shown = "".join(
         ch if ord(ch) in glyphs or ch == "\n" else ch.encode("unicode_escape").decode("ascii")
-        for ch in text
+        for ch in redact_text(text)
     )
     if limit is not None and len(shown) > limit:
         # Cut in the middle: names often share a prefix and differ at the end.
@@ -94,11 +97,13 @@ def safe_name(text: str, limit: int = NAME_LIMIT) -> str:
 def save_figure(figure: Figure, out_dir: Path, name: str) -> str:
     """Write `figure` as `out_dir/plots/<safe_name(name)>.png` and return that path relative
     to `out_dir` (POSIX). Pass the raw name (e.g. `f"shap_scatter_{feature}"`), not one
-    already made safe. The same figure gives the same bytes: no timestamp or software
-    version is stored. The figure is cleared afterwards (and closed if pyplot holds it)."""
+    already made safe; secrets in it are redacted before it becomes a file name (so its hash
+    is of the redacted name too: a short password could be found from its hash). The same
+    figure gives the same bytes: no timestamp or software version is stored. The figure is
+    cleared afterwards (and closed if pyplot holds it)."""
     folder = out_dir / PLOTS_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    file_name = f"{safe_name(name)}.png"
+    file_name = f"{safe_name(redact_text(name))}.png"
     buffer = io.BytesIO()
     try:
         figure.savefig(

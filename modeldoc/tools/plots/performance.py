@@ -33,6 +33,7 @@ from modeldoc.errors import first_line
 from modeldoc.facts import Evaluation, Plot
 from modeldoc.tools.evaluate.metrics import CONFIDENCE
 from modeldoc.tools.plots.figures import new_figure, plain_text, save_figure
+from modeldoc.tools.secrets import redact_text
 
 Array = NDArray[Any]
 T = TypeVar("T")
@@ -485,9 +486,11 @@ def _shown_all(labels: list[Any]) -> list[str]:
     """Class names as ticks and legend entries show them: cut like `_shown`, or less when
     that would make two of them look alike (a shared prefix and suffix), in full at worst."""
     texts = [str(label) for label in labels]
+    # Labels that differ only in a secret look alike however long they are shown.
+    distinct = len({redact_text(text) for text in texts})
     for limit in (LABEL_CHARS, 40, 64):
         shown = [plain_text(text, limit) for text in texts]
-        if len(set(shown)) == len(set(texts)):
+        if len(set(shown)) == distinct:
             return shown
     return [plain_text(text, None) for text in texts]
 
