@@ -94,11 +94,9 @@ def load_settings(repo: Path, command_line: dict[str, Any]) -> BuildSettings:
     from_file = _repository_settings(repo)
     if "trust_pickle" in from_file or "trust-pickle" in from_file:
         raise InputError("trust_pickle can only be given on the command line (--trust-pickle)")
-    unknown = sorted(str(key) for key in set(from_file) - FILE_KEYS)
+    unknown = unknown_keys_message(from_file)
     if unknown:
-        names = ", ".join(excerpt(name, 40) for name in unknown[:10])
-        more = f" and {len(unknown) - 10:,} more" if len(unknown) > 10 else ""
-        raise InputError(f"unknown modeldoc settings: {names}{more}")
+        raise InputError(unknown)
     for key in PATH_KEYS:
         if command_line.get(key) is not None:
             from_file.pop(key, None)  # the command line's path wins, wherever it points
@@ -163,7 +161,8 @@ def excerpt(text: str, limit: int = MAX_QUOTE) -> str:
     return line[: limit - 1] + "…"
 
 
-def _repository_settings(repo: Path) -> dict[str, Any]:
+def repository_settings_file(repo: Path) -> Path | None:
+    """The settings file of `repo` (None: it has none); refused when it links out of `repo`."""
     for name in SETTINGS_FILES:
         path = repo / name
         if not path.is_file():
@@ -173,8 +172,23 @@ def _repository_settings(repo: Path) -> dict[str, Any]:
                 f"{name}: a link to a file outside the repository; modeldoc reads no settings "
                 "from outside it (give them on the command line)"
             )
-        return read_settings_file(path, shown=name)
-    return {}
+        return path
+    return None
+
+
+def unknown_keys_message(settings: dict[str, Any]) -> str | None:
+    """What is wrong with the keys of a settings file (None: every key is a setting)."""
+    unknown = sorted(str(key) for key in set(settings) - FILE_KEYS)
+    if not unknown:
+        return None
+    names = ", ".join(excerpt(name, 40) for name in unknown[:10])
+    more = f" and {len(unknown) - 10:,} more" if len(unknown) > 10 else ""
+    return f"unknown modeldoc settings: {names}{more}"
+
+
+def _repository_settings(repo: Path) -> dict[str, Any]:
+    path = repository_settings_file(repo)
+    return {} if path is None else read_settings_file(path, shown=path.name)
 
 
 def _resolves_inside(repo: Path, path: Path) -> bool:

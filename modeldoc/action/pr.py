@@ -44,7 +44,8 @@ from modeldoc.action.workflow import (
     read_event,
     write_outputs,
 )
-from modeldoc.errors import ModeldocError, first_line
+from modeldoc.errors import InputError, ModeldocError, first_line
+from modeldoc.settings import repository_settings_file
 
 EXIT_GATE_FAILED = 3
 """`modeldoc diff --check`: a gate failed."""
@@ -309,12 +310,12 @@ def diff(folders: Folders, gates: Path | None) -> bool:
 
 
 def gates_file(repository: Path) -> Path | None:
-    """The settings file of `repository` (None: it has none), the one its `gates:` are in."""
-    for name in ("modeldoc.yml", "pyproject.toml"):
-        candidate = repository / name
-        if candidate.is_file():
-            return candidate
-    return None
+    """The settings file of `repository` (None: it has none), the one its `gates:` are in;
+    a settings file that links out of the repository is refused, as the build refuses it."""
+    try:
+        return repository_settings_file(repository)
+    except InputError as error:
+        raise ActionError(str(error)) from error
 
 
 def _fenced(text: str) -> str:

@@ -8,62 +8,33 @@ cannot be checked (its number is missing) fails with the reason, never passes si
 from __future__ import annotations
 
 import math
-import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import yaml
 from pydantic import ValidationError
 
 from modeldoc.diff.report import GateResult, GatesReport
 from modeldoc.diff.results import largest_gap
 from modeldoc.errors import InputError
 from modeldoc.facts import FactSheet, GateBounds, Gates
-from modeldoc.settings import FILE_KEYS
+from modeldoc.settings import read_settings_file, unknown_keys_message
 from modeldoc.writing.numbers import number
 
 # A difference of two floats carries rounding error: 0.958 - 0.948 is not exactly 0.01.
 _TOLERANCE = 1e-9
-_MAX_GATES_FILE = 1_000_000
 
 
 def load_gates_file(path: Path) -> Gates | None:
     """The `gates:` of a settings file (`modeldoc.yml`, or `[tool.modeldoc]` of a
-    `pyproject.toml`); None when it sets none."""
-    try:
-        if path.stat().st_size > _MAX_GATES_FILE:
-            raise InputError(f"{path}: over {_MAX_GATES_FILE:,} bytes; not a settings file")
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: cannot read the gates file ({error})") from error
-    settings = _toml_settings(path, text) if path.suffix == ".toml" else _yaml_settings(path, text)
-    unknown = set(settings) - FILE_KEYS
+    `pyproject.toml`); None when it sets none. Read as the build reads settings: capped, and
+    no error quotes the file's text."""
+    settings = read_settings_file(path)
+    unknown = unknown_keys_message(settings)
     if unknown:
-        raise InputError(f"{path}: unknown modeldoc settings: {', '.join(sorted(unknown))}")
+        raise InputError(f"{path}: {unknown}")
     if settings.get("gates") is None:
         return None
     return parse_gates(settings["gates"], where=str(path))
-
-
-def _yaml_settings(path: Path, text: str) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as error:
-        raise InputError(f"{path}: not valid YAML ({' '.join(str(error).split())})") from error
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: expected a mapping of settings")
-    return data
-
-
-def _toml_settings(path: Path, text: str) -> dict[str, Any]:
-    try:
-        table = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise InputError(f"{path}: not valid TOML ({error})") from error
-    settings = table.get("tool", {}).get("modeldoc", {})
-    if not isinstance(settings, dict):
-        raise InputError(f"{path}: [tool.modeldoc] is not a table")
-    return settings
 
 
 def parse_gates(value: object, *, where: str) -> Gates:
