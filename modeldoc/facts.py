@@ -417,7 +417,7 @@ class SliceGroup(Fact):
 
 
 class SliceReport(Fact):
-    """Results per value of one sensitive column (fairlearn's MetricFrame) and the gaps."""
+    """Results per value of one sensitive column (fairlearn's metrics) and the gaps."""
 
     column: str
     groups: list[SliceGroup] = Field(default_factory=list)
