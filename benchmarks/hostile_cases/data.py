@@ -98,5 +98,5 @@ CASES = [
     _many_rows(500_000),
     _many_rows(10_000_000),
     Case("data: 100,000 columns", _many_columns),
-    Case("data: all-NaN target", _all_nan_target, exit_codes=(2,)),
+    Case("data: all-NaN target", _all_nan_target, exit_codes=(0,)),
 ]

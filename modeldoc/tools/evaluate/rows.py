@@ -3,7 +3,7 @@
 Rows without a target value cannot be scored: they are left out and counted. Above
 `MAX_EVALUATED_ROWS` rows, a seeded sample is scored instead: predicting, the bootstrap
 (resamples x rows), the slices, the plots and SHAP all grow with the rows, and a sample of
-this size already pins every metric to about a tenth of a percent. The data profile still
+this size pins a rate (accuracy, recall) to within about 0.3 points at 95%. The data profile still
 describes every row of the file.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-MAX_EVALUATED_ROWS = 200_000
+MAX_EVALUATED_ROWS = 100_000
 
 
 @dataclass(frozen=True)
