@@ -278,7 +278,10 @@ def _former_resample_indices(rows: int, resamples: int, seed: int) -> np.ndarray
     return np.random.default_rng(seed).integers(0, rows, size=(resamples, rows))
 
 
-@pytest.mark.parametrize(("rows", "resamples", "block_cells"), [(171, 1000, 500), (143, 37, 1 << 20), (1, 5, 1), (1001, 7, 3000)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("rows", "resamples", "block_cells"),
+    [(171, 1000, 500), (143, 37, 1 << 20), (1, 5, 1), (1001, 7, 3000)],
+)
 def test_blocks_draw_the_former_rows(
     monkeypatch: pytest.MonkeyPatch, rows: int, resamples: int, block_cells: int
 ) -> None:
