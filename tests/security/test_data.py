@@ -120,6 +120,17 @@ def test_a_single_class_target_marks_what_cannot_be_computed(repo: Path, tmp_pat
     assert metric(evaluation, "roc_auc")["not_computed"] == "the true labels hold one class only"
 
 
+def test_a_target_coded_otherwise_than_the_model_is_recorded(repo: Path, tmp_path: Path) -> None:
+    """ "yes"/"no" for a model of 0/1: scikit-learn refused to mix strings and numbers."""
+    frame = table()
+    frame["target"] = np.where(frame["f0"] > 0, "yes", "no")
+    frame.to_csv(tmp_path / "test.csv", index=False)
+    evaluation = built_evaluation(build(repo, tmp_path / "test.csv", tmp_path / "out"),
+                                  tmp_path / "out")  # fmt: skip
+    assert evaluation["metrics"] == []
+    assert "are none of the model's labels (0, 1)" in evaluation["not_computed"]
+
+
 def test_infinite_features_the_model_refuses_are_named(repo: Path, tmp_path: Path) -> None:
     """XGBoost refuses infinities: the evaluation says so and names the columns."""
     frame = table()

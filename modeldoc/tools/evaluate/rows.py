@@ -44,8 +44,9 @@ def scored_rows(
     if left_out:
         frame = frame[~missing]
         frame = frame.assign(**{target: _integers_if_whole(frame[target])})
-        rows = f"{left_out:,} row has" if left_out == 1 else f"{left_out:,} rows have"
-        notes.append(f"{rows} no target value and were left out")
+        rows = "1 row has" if left_out == 1 else f"{left_out:,} rows have"
+        verb = "was" if left_out == 1 else "were"
+        notes.append(f"{rows} no target value and {verb} left out")
     if len(frame) > max_rows:
         positions = np.random.default_rng(seed).choice(len(frame), size=max_rows, replace=False)
         notes.append(
