@@ -16,6 +16,7 @@ runs `classification(...)` and `regression(...)` on them, drawing block by block
 
     python benchmarks/metrics.py [--resamples 1000] [--rows 171 10000]
                                  [--memory-rows 500000 2000000] [--former-limit-mb 2048]
+                                 [--memory-resamples 1000]
 """
 
 from __future__ import annotations
@@ -187,7 +188,7 @@ def measure(mode: str, rows: int, resamples: int, limit_mb: int) -> tuple[float,
     return usage.ru_maxrss / 1024, time.perf_counter() - started, os.waitstatus_to_exitcode(status)
 
 
-def bench_memory(rows: int, resamples: int, limit_mb: int) -> None:
+def bench_memory(rows: int, resamples: int, new_resamples: int, limit_mb: int) -> None:
     inputs, _, _ = measure("inputs", rows, resamples, limit_mb)
     former, _, code = measure("former", rows, resamples, limit_mb)
     need = resamples * rows * 8 / 2**20
@@ -195,11 +196,12 @@ def bench_memory(rows: int, resamples: int, limit_mb: int) -> None:
         former_text = f"{former:7.0f} MB"
     else:
         former_text = f"MemoryError under {limit_mb:,} MB (the draw alone needs {need:,.0f} MB)"
-    new, seconds, code = measure("new", rows, resamples, limit_mb)
+    new, seconds, code = measure("new", rows, new_resamples, limit_mb)
     assert code == 0, f"the new bootstrap failed at {rows:,} rows"
     print(f"{rows:>10,} rows   inputs only {inputs:5.0f} MB   "
-          f"former single draw {former_text}   "
-          f"new, classification + regression {new:5.0f} MB ({seconds:.0f} s)")  # fmt: skip
+          f"former single draw of {resamples:,} resamples {former_text}   "
+          f"new, classification + regression with {new_resamples:,} resamples "
+          f"{new:5.0f} MB ({seconds:.0f} s)")  # fmt: skip
 
 
 def main() -> None:
@@ -211,6 +213,9 @@ def main() -> None:
     options.add_argument("--rows", type=int, nargs="*", default=[171, 10_000])
     options.add_argument("--memory-rows", type=int, nargs="*", default=[500_000, 2_000_000])
     options.add_argument("--former-limit-mb", type=int, default=2048)
+    # The new bootstrap's memory does not grow with the resamples (they come in blocks of
+    # about `BLOCK_CELLS` cells): fewer make the measurement quicker, not smaller.
+    options.add_argument("--memory-resamples", type=int, default=1000)
     args = options.parse_args()
     print(
         f"{args.resamples} resamples, seed {BOOTSTRAP_SEED}; former loop: one run, new: best of 3"
@@ -221,7 +226,7 @@ def main() -> None:
     if args.memory_rows:
         print("peak resident memory of a fresh process (ru_maxrss)")
     for rows in args.memory_rows:
-        bench_memory(rows, args.resamples, args.former_limit_mb)
+        bench_memory(rows, args.resamples, args.memory_resamples, args.former_limit_mb)
 
 
 if __name__ == "__main__":
