@@ -1,19 +1,32 @@
-"""Bootstrap interval speed: the former one-resample-at-a-time scikit-learn loop against the
-vectorised `classification(...)` and `regression(...)`, on synthetic binary and regression
-data of 171 and 10,000 rows.
+"""Bootstrap interval speed and memory.
 
-Prints, for each case, the seconds of the former loop (kept below as the reference; one run,
-it is slow), of the new call (best of three), their ratio, and the largest difference
-between the interval ends of the two. The new call also computes the point values, the
-per-class table and the confusion matrix, so the ratio understates the interval speed-up.
+Speed: the former one-resample-at-a-time scikit-learn loop against the vectorised
+`classification(...)` and `regression(...)`, on synthetic binary and regression data of 171
+and 10,000 rows. Prints, for each case, the seconds of the former loop (kept below as the
+reference; one run, it is slow), of the new call (best of three), their ratio, and the
+largest difference between the interval ends of the two. The new call also computes the
+point values, the per-class table and the confusion matrix, so the ratio understates the
+interval speed-up.
+
+Memory (`--memory-rows`, default 500,000 and 2,000,000): the peak resident memory of a
+fresh process that only builds the inputs, of one that also makes the former single draw
+of every resample's rows (shape (resamples, rows), 8 bytes a cell; run under an address-space
+limit, `--former-limit-mb`, so it fails instead of swapping the machine), and of one that
+runs `classification(...)` and `regression(...)` on them, drawing block by block.
 
     python benchmarks/metrics.py [--resamples 1000] [--rows 171 10000]
+                                 [--memory-rows 500000 2000000] [--former-limit-mb 2048]
+                                 [--memory-resamples 1000]
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
+import resource
+import subprocess
+import sys
 import time
 import warnings
 from collections.abc import Callable
@@ -149,10 +162,60 @@ def bench_regression(rows: int, resamples: int, seed: int) -> None:
     _report(f"regression, {rows} rows", old_seconds, new_seconds, difference)
 
 
+def child(mode: str, rows: int, resamples: int, limit_mb: int) -> None:
+    """One memory measurement, in this (fresh) process: build the inputs, then `mode`."""
+    y, pred, proba = binary_data(rows)
+    y_true, y_pred = regression_data(rows)
+    if mode == "former":
+        limit = limit_mb * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        try:
+            np.random.default_rng(BOOTSTRAP_SEED).integers(0, rows, size=(resamples, rows))
+        except MemoryError:
+            sys.exit(3)
+    elif mode == "new":
+        classification(y, pred, proba, labels=[0, 1], resamples=resamples)
+        regression(y_true, y_pred, resamples=resamples)
+
+
+def measure(mode: str, rows: int, resamples: int, limit_mb: int) -> tuple[float, float, int]:
+    """Peak resident MB, seconds and exit status of `child(mode, ...)` in a new process."""
+    command = [sys.executable, __file__, "--child", mode, str(rows), str(resamples), str(limit_mb)]
+    started = time.perf_counter()
+    process = subprocess.Popen(command)
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = 0  # reaped by wait4 above
+    return usage.ru_maxrss / 1024, time.perf_counter() - started, os.waitstatus_to_exitcode(status)
+
+
+def bench_memory(rows: int, resamples: int, new_resamples: int, limit_mb: int) -> None:
+    inputs, _, _ = measure("inputs", rows, resamples, limit_mb)
+    former, _, code = measure("former", rows, resamples, limit_mb)
+    need = resamples * rows * 8 / 2**20
+    if code == 0:
+        former_text = f"{former:7.0f} MB"
+    else:
+        former_text = f"MemoryError under {limit_mb:,} MB (the draw alone needs {need:,.0f} MB)"
+    new, seconds, code = measure("new", rows, new_resamples, limit_mb)
+    assert code == 0, f"the new bootstrap failed at {rows:,} rows"
+    print(f"{rows:>10,} rows   inputs only {inputs:5.0f} MB   "
+          f"former single draw of {resamples:,} resamples {former_text}   "
+          f"new, classification + regression with {new_resamples:,} resamples "
+          f"{new:5.0f} MB ({seconds:.0f} s)")  # fmt: skip
+
+
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2], *map(int, sys.argv[3:6]))
+        return
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--resamples", type=int, default=1000)
-    options.add_argument("--rows", type=int, nargs="+", default=[171, 10_000])
+    options.add_argument("--rows", type=int, nargs="*", default=[171, 10_000])
+    options.add_argument("--memory-rows", type=int, nargs="*", default=[500_000, 2_000_000])
+    options.add_argument("--former-limit-mb", type=int, default=2048)
+    # The new bootstrap's memory does not grow with the resamples (they come in blocks of
+    # about `BLOCK_CELLS` cells): fewer make the measurement quicker, not smaller.
+    options.add_argument("--memory-resamples", type=int, default=1000)
     args = options.parse_args()
     print(
         f"{args.resamples} resamples, seed {BOOTSTRAP_SEED}; former loop: one run, new: best of 3"
@@ -160,6 +223,10 @@ def main() -> None:
     for rows in args.rows:
         bench_binary(rows, args.resamples, BOOTSTRAP_SEED)
         bench_regression(rows, args.resamples, BOOTSTRAP_SEED)
+    if args.memory_rows:
+        print("peak resident memory of a fresh process (ru_maxrss)")
+    for rows in args.memory_rows:
+        bench_memory(rows, args.resamples, args.memory_resamples, args.former_limit_mb)
 
 
 if __name__ == "__main__":

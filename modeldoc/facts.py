@@ -417,7 +417,7 @@ class SliceGroup(Fact):
 
 
 class SliceReport(Fact):
-    """Results per value of one sensitive column (fairlearn's MetricFrame) and the gaps."""
+    """Results per value of one sensitive column (fairlearn's metrics) and the gaps."""
 
     column: str
     groups: list[SliceGroup] = Field(default_factory=list)
@@ -436,6 +436,12 @@ class Evaluation(Fact):
         description="None when the model never predicted (what it does is then unknown)"
     )
     rows: int
+    data_rows: int | None = Field(
+        default=None, description="rows of the data file, when fewer were evaluated"
+    )
+    row_notes: list[str] = Field(
+        default_factory=list, description="why rows were left out or sampled, one per reason"
+    )
     metrics: list[Metric] = Field(default_factory=list)
     labels: list[str] = Field(default_factory=list, description="class labels, in matrix order")
     per_class: dict[str, dict[str, float]] = Field(

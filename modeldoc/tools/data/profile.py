@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Literal, SupportsFloat
 
 import pandas as pd
 
@@ -64,15 +64,24 @@ def profile_table(
 
 
 def _ranges(frame: pd.DataFrame) -> dict[str, ColumnRange]:
+    # One reduction over all numeric columns at once: per column, pandas' own call cost
+    # dominates a wide table (100,000 columns took minutes).
     numeric = frame.select_dtypes(include="number")
+    low, high, mean = numeric.min(), numeric.max(), numeric.mean()
     return {
         str(column): ColumnRange(
-            min=finite_or_none(numeric[column].min()),
-            max=finite_or_none(numeric[column].max()),
-            mean=finite_or_none(numeric[column].mean()),
+            min=_number(low.iloc[i]),
+            max=_number(high.iloc[i]),
+            mean=_number(mean.iloc[i]),
         )
-        for column in numeric.columns
+        for i, column in enumerate(numeric.columns)
     }
+
+
+def _number(value: SupportsFloat) -> float | None:
+    """A finite float, or None (NaN, infinities, and pandas' NA, which a nullable column's
+    reduction gives for an empty column)."""
+    return None if value is pd.NA else finite_or_none(value)
 
 
 def _labels(target: pd.Series) -> dict[str, int] | None:

@@ -4,18 +4,22 @@ Every value comes from scikit-learn on the given arrays. A metric that cannot be
 (one class only, missing values, zeros under MAPE) is kept with the reason, never guessed.
 
 The intervals score the same seeded resamples scikit-learn would score one at a time, but
-each metric family is computed for all resamples at once with numpy: confusion counts per
+each metric family is computed for many resamples at once with numpy: confusion counts per
 resample for the label metrics, Mann-Whitney counts for ROC-AUC, row sums for the regression
 errors. The formulas and their order of summation follow scikit-learn's, so each resample's
 value is the one scikit-learn gives (ROC-AUC: to float rounding, see `_binary_auc`), and a
 metric scikit-learn leaves undefined on a resample is NaN here too.
+
+The resamples are drawn and scored block by block, in one pass for every metric, so memory
+stays near `BLOCK_CELLS` index cells however many rows there are; the blocks come from one
+seeded generator in order, so the rows drawn are those of a single (resamples, rows) draw.
 """
 
 from __future__ import annotations
 
-import functools
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -30,14 +34,58 @@ BOOTSTRAP_SEED = 0
 CONFIDENCE = 0.95
 # An interval resting on fewer resamples than this share would be biased: none is given.
 MIN_DEFINED_SHARE = 0.9
-# Resamples are scored in blocks of about this many (resample, row) cells, so temporary
-# arrays stay near 8 MB each however many rows are evaluated.
+# Resamples are drawn and scored in blocks of about this many (resample, row) cells, so the
+# index block and the temporary arrays stay near 8 MB each however many rows are evaluated.
 BLOCK_CELLS = 1 << 20
 
 Scorer = Callable[[Array, Array], float]
-# The metric's value on every bootstrap resample, computed only once the value on all rows
-# is known to be defined.
-Resampled = Callable[[], Array]
+
+
+@dataclass(frozen=True)
+class Family:
+    """Metrics computed together on a block of resamples (rows of row indices), e.g. those
+    derived from one confusion count: `compute` gives each name's value per resample."""
+
+    names: tuple[str, ...]
+    compute: Callable[[Array], dict[str, Array]]
+
+
+@dataclass(frozen=True)
+class Bootstrap:
+    """`resamples` seeded draws of `rows` row indices with replacement."""
+
+    rows: int
+    resamples: int
+    seed: int
+
+    def blocks(self) -> Iterator[Array]:
+        """The draws in consecutive blocks of shape (k, rows), about `BLOCK_CELLS` each.
+
+        One generator serves every block in order, so the blocks stacked equal one draw of
+        shape (resamples, rows): the bit generator keeps its state (including a half-used
+        64-bit word) between calls, and each index is drawn the same way either way.
+        """
+        generator = np.random.default_rng(self.seed)
+        step = max(1, BLOCK_CELLS // max(1, self.rows))
+        for start in range(0, self.resamples, step):
+            size = min(step, self.resamples - start)
+            yield generator.integers(0, self.rows, size=(size, self.rows))
+
+    def score(self, families: list[Family], names: set[str]) -> dict[str, Array]:
+        """Each of `names` on every resample, in one pass over the blocks; the families
+        holding none of `names` are not computed (and nothing is drawn when none is wanted)."""
+        wanted = [family for family in families if names.intersection(family.names)]
+        parts: dict[str, list[Array]] = {name: [] for name in names}
+        if not wanted:
+            return {}
+        for block in self.blocks():
+            for family in wanted:
+                for name, values in family.compute(block).items():
+                    if name in parts:
+                        parts[name].append(values)
+        return {
+            name: np.concatenate(found) if found else np.empty(0) for name, found in parts.items()
+        }
 
 
 def classification(
@@ -51,23 +99,17 @@ def classification(
 ) -> Evaluation:
     """Metrics of a classifier; `proba` has one column per label, in `labels` order."""
     labels = labels if labels is not None else sorted(set(y_true.tolist()) | set(y_pred.tolist()))
-    indices = _resample_indices(len(y_true), resamples, seed)
-    # Accuracy, balanced accuracy and F1 all derive from each resample's confusion counts.
-    counts = functools.cache(lambda: _confusion_counts(y_true, y_pred, indices))
     found = [
-        _metric("accuracy", skm.accuracy_score, y_true, y_pred, lambda: _accuracy(counts())),
-        _metric(
-            "balanced_accuracy",
-            skm.balanced_accuracy_score,
-            y_true,
-            y_pred,
-            lambda: _balanced_accuracy(counts()),
-        ),
-        _metric("precision_macro", _macro(skm.precision_score), y_true, y_pred),
-        _metric("recall_macro", _macro(skm.recall_score), y_true, y_pred),
-        _metric("f1_macro", _macro(skm.f1_score), y_true, y_pred, lambda: _f1_macro(counts())),
+        _value("accuracy", skm.accuracy_score, y_true, y_pred),
+        _value("balanced_accuracy", skm.balanced_accuracy_score, y_true, y_pred),
+        _value("precision_macro", _macro(skm.precision_score), y_true, y_pred),
+        _value("recall_macro", _macro(skm.recall_score), y_true, y_pred),
+        _value("f1_macro", _macro(skm.f1_score), y_true, y_pred),
     ]
-    found.extend(_probability_metrics(y_true, proba, labels, indices))
+    families = [_label_family(y_true, y_pred)]
+    probability, auc = _probability_metrics(y_true, proba, labels)
+    found.extend(probability)
+    families.extend(auc)
     precision, recall, f1, support = skm.precision_recall_fscore_support(
         y_true, y_pred, labels=labels, zero_division=0
     )
@@ -79,7 +121,7 @@ def classification(
     return Evaluation(
         task="classification",
         rows=len(y_true),
-        metrics=found,
+        metrics=_with_intervals(found, Bootstrap(len(y_true), resamples, seed), families),
         labels=[str(label) for label in labels],
         per_class=per_class,
         confusion_matrix=matrix.tolist(),
@@ -96,41 +138,24 @@ def regression(
     seed: int = BOOTSTRAP_SEED,
 ) -> Evaluation:
     """Metrics of a regressor: MAE, RMSE, R² with intervals, and MAPE when defined."""
-    indices = _resample_indices(len(y_true), resamples, seed)
     found = [
-        _metric(
-            "mae",
-            skm.mean_absolute_error,
-            y_true,
-            y_pred,
-            lambda: _mean_absolute_error(y_true, y_pred, indices),
-        ),
-        _metric(
-            "rmse",
-            skm.root_mean_squared_error,
-            y_true,
-            y_pred,
-            lambda: _root_mean_squared_error(y_true, y_pred, indices),
-        ),
-        _metric("r2", skm.r2_score, y_true, y_pred, lambda: _r2(y_true, y_pred, indices)),
+        _value("mae", skm.mean_absolute_error, y_true, y_pred),
+        _value("rmse", skm.root_mean_squared_error, y_true, y_pred),
+        _value("r2", skm.r2_score, y_true, y_pred),
     ]
     if np.any(y_true == 0):
         found.append(Metric(name="mape", not_computed="the true values include zero"))
     else:
-        found.append(_metric("mape", skm.mean_absolute_percentage_error, y_true, y_pred))
+        found.append(_value("mape", skm.mean_absolute_percentage_error, y_true, y_pred))
     return Evaluation(
         task="regression",
         rows=len(y_true),
-        metrics=found,
+        metrics=_with_intervals(
+            found, Bootstrap(len(y_true), resamples, seed), [_error_family(y_true, y_pred)]
+        ),
         bootstrap_resamples=resamples,
         bootstrap_seed=seed,
     )
-
-
-def _resample_indices(rows: int, resamples: int, seed: int) -> Array:
-    """The rows drawn by each bootstrap resample: shape (resamples, rows), in one call, as
-    before (drawing them in pieces could change the seeded stream)."""
-    return np.random.default_rng(seed).integers(0, rows, size=(resamples, rows))
 
 
 def _macro(score: Callable[..., float]) -> Scorer:
@@ -141,21 +166,17 @@ def _macro(score: Callable[..., float]) -> Scorer:
 
 
 def _probability_metrics(
-    y_true: Array,
-    proba: Array | None,
-    labels: list[object],
-    indices: Array,
-) -> list[Metric]:
+    y_true: Array, proba: Array | None, labels: list[object]
+) -> tuple[list[Metric], list[Family]]:
+    """ROC-AUC, log loss and (binary) the Brier score, and the family that resamples AUC."""
     names = ["roc_auc", "log_loss"] + (["brier"] if len(labels) == 2 else [])
     if proba is None:
-        return [
-            Metric(name=name, not_computed="the model gives no probabilities") for name in names
-        ]
+        why = "the model gives no probabilities"
+        return [Metric(name=name, not_computed=why) for name in names], []
     if len(set(y_true.tolist())) < 2:
-        return [
-            Metric(name=name, not_computed="the true labels hold one class only") for name in names
-        ]
-    log_loss = _metric(
+        why = "the true labels hold one class only"
+        return [Metric(name=name, not_computed=why) for name in names], []
+    log_loss = _value(
         "log_loss", lambda t, p: float(skm.log_loss(t, p, labels=labels)), y_true, proba
     )
     if len(labels) == 2:
@@ -164,10 +185,9 @@ def _probability_metrics(
         def auc(truth: Array, scores: Array) -> float:
             return float(skm.roc_auc_score(truth == labels[1], scores[:, 1]))
 
-        return [
-            _metric(
-                "roc_auc", auc, y_true, proba, lambda: _binary_auc(positive, proba[:, 1], indices)
-            ),
+        binary = _binary_auc(positive, proba[:, 1])
+        found = [
+            _value("roc_auc", auc, y_true, proba),
             log_loss,
             Metric(
                 name="brier",
@@ -176,36 +196,19 @@ def _probability_metrics(
                 reference=float(positive.mean() * (1 - positive.mean())),
             ),
         ]
+        return found, [Family(("roc_auc",), lambda rows: {"roc_auc": binary(rows)})]
 
     def multiclass_auc(truth: Array, scores: Array) -> float:
         return float(skm.roc_auc_score(truth, scores, multi_class="ovr", labels=labels))
 
-    return [
-        _metric(
-            "roc_auc",
-            multiclass_auc,
-            y_true,
-            proba,
-            lambda: _one_vs_rest_auc(y_true, proba, labels, indices),
-        ),
-        log_loss,
+    one_vs_rest = _one_vs_rest_auc(y_true, proba, labels)
+    return [_value("roc_auc", multiclass_auc, y_true, proba), log_loss], [
+        Family(("roc_auc",), lambda rows: {"roc_auc": one_vs_rest(rows)})
     ]
 
 
-def _metric(
-    name: str,
-    score: Scorer,
-    y_true: Array,
-    y_other: Array,
-    resampled: Resampled | None = None,
-) -> Metric:
-    """The metric on all rows and, with `resampled`, its percentile bootstrap interval.
-
-    The interval is computed only when the value on all rows is defined. A metric can still
-    be undefined on some resamples (ROC-AUC on a resample holding one class, where
-    scikit-learn returns NaN): the interval rests on the resamples where it is defined, and
-    is not given when fewer than `MIN_DEFINED_SHARE` of them are.
-    """
+def _value(name: str, score: Scorer, y_true: Array, y_other: Array) -> Metric:
+    """The metric on all rows, or why it has no value."""
     if _has_nan(y_other) or _has_nan(y_true):
         return Metric(name=name, not_computed="the predictions or true values include NaN")
     with warnings.catch_warnings(record=True) as caught:
@@ -218,18 +221,41 @@ def _metric(
         # scikit-learn warns when a metric is ill-defined here (one class, a label never
         # predicted): say so instead of publishing the degenerate number.
         return Metric(name=name, not_computed=str(caught[0].message).splitlines()[0])
-    if resampled is None:
-        return Metric(name=name, value=value)
-    samples = np.asarray(resampled(), dtype=np.float64)
+    return Metric(name=name, value=value)
+
+
+def _with_intervals(
+    found: list[Metric], bootstrap: Bootstrap, families: list[Family]
+) -> list[Metric]:
+    """`found` with the percentile bootstrap interval of each metric a family resamples.
+
+    An interval is computed only when the value on all rows is defined. A metric can still
+    be undefined on some resamples (ROC-AUC on a resample holding one class, where
+    scikit-learn returns NaN): the interval rests on the resamples where it is defined, and
+    is not given when fewer than `MIN_DEFINED_SHARE` of them are.
+    """
+    resampled = {name for family in families for name in family.names}
+    wanted = {metric.name for metric in found if metric.value is not None} & resampled
+    samples = bootstrap.score(families, wanted)
+    return [
+        _interval(metric, samples[metric.name]) if metric.name in samples else metric
+        for metric in found
+    ]
+
+
+def _interval(metric: Metric, samples: Array) -> Metric:
+    """`metric` with its interval over `samples` (its value on each resample), or why not."""
     defined = samples[np.isfinite(samples)]
+    if not len(samples):
+        return metric.model_copy(update={"ci_not_computed": "no bootstrap resamples were drawn"})
     if len(defined) < MIN_DEFINED_SHARE * len(samples):
         why = (
             f"the metric is undefined on {len(samples) - len(defined)} of {len(samples)} "
             "resamples (a resample lacking a class)"
         )
-        return Metric(name=name, value=value, ci_resamples=len(defined), ci_not_computed=why)
+        return metric.model_copy(update={"ci_resamples": len(defined), "ci_not_computed": why})
     low, high = _percentile_interval(defined)
-    return Metric(name=name, value=value, ci_low=low, ci_high=high, ci_resamples=len(defined))
+    return metric.model_copy(update={"ci_low": low, "ci_high": high, "ci_resamples": len(defined)})
 
 
 def _percentile_interval(samples: Array) -> tuple[float, float]:
@@ -239,20 +265,27 @@ def _percentile_interval(samples: Array) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def _by_block(indices: Array, compute: Callable[[Array], Array]) -> Array:
-    """`compute` on consecutive blocks of resamples (rows of `indices`), results stacked."""
-    step = max(1, BLOCK_CELLS // max(1, indices.shape[1]))
-    # At least one, possibly empty, block: zero resamples still give a result of the right
-    # shape (and np.percentile then fails on it as it always did).
-    starts = range(0, len(indices), step) or range(1)
-    return np.concatenate([compute(indices[start : start + step]) for start in starts])
-
-
 # Label metrics ---------------------------------------------------------------------------
 
 
-def _confusion_counts(y_true: Array, y_pred: Array, indices: Array) -> Array:
-    """Each resample's confusion matrix over all labels seen: shape (resamples, k, k).
+def _label_family(y_true: Array, y_pred: Array) -> Family:
+    """Accuracy, balanced accuracy and macro F1, all from each resample's confusion counts."""
+    counts = _confusion_counts(y_true, y_pred)
+
+    def compute(rows: Array) -> dict[str, Array]:
+        counted = counts(rows)
+        return {
+            "accuracy": _accuracy(counted),
+            "balanced_accuracy": _balanced_accuracy(counted),
+            "f1_macro": _f1_macro(counted),
+        }
+
+    return Family(("accuracy", "balanced_accuracy", "f1_macro"), compute)
+
+
+def _confusion_counts(y_true: Array, y_pred: Array) -> Callable[[Array], Array]:
+    """Each resample's confusion matrix over all labels seen, shape (resamples, k, k), for a
+    block of resamples.
 
     A label absent from a resample has an empty row and column here, where scikit-learn's
     matrix for that resample lacks it; the metrics below leave such labels out as it does.
@@ -268,7 +301,7 @@ def _confusion_counts(y_true: Array, y_pred: Array, indices: Array) -> Array:
         counted = np.bincount((cells[rows] + offset).ravel(), minlength=len(rows) * k * k)
         return counted.reshape(len(rows), k, k)
 
-    return _by_block(indices, block)
+    return block
 
 
 def _accuracy(counts: Array) -> Array:
@@ -326,8 +359,9 @@ def _mean_where(values: Array, defined: Array) -> Array:
 # ROC-AUC ---------------------------------------------------------------------------------
 
 
-def _binary_auc(positive: Array, score: Array, indices: Array) -> Array:
-    """ROC-AUC of each resample as the Mann-Whitney U statistic, a tie counting one half.
+def _binary_auc(positive: Array, score: Array) -> Callable[[Array], Array]:
+    """ROC-AUC of each resample of a block as the Mann-Whitney U statistic, a tie counting
+    one half.
 
     That is the area under scikit-learn's ROC curve, but counted exactly (in integers, one
     rounding at the end) instead of summed as trapezoids, so it can differ from scikit-learn's
@@ -351,23 +385,26 @@ def _binary_auc(positive: Array, score: Array, indices: Array) -> Array:
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(pairs > 0, twice_u / (2 * pairs), np.nan)
 
-    return _by_block(indices, block)
+    return block
 
 
-def _one_vs_rest_auc(y_true: Array, proba: Array, labels: list[object], indices: Array) -> Array:
-    """Macro one-vs-rest ROC-AUC of each resample.
+def _one_vs_rest_auc(y_true: Array, proba: Array, labels: list[object]) -> Callable[[Array], Array]:
+    """Macro one-vs-rest ROC-AUC of each resample of a block.
 
     scikit-learn takes the plain mean of the per-label AUCs, so a resample missing any label
     (its AUC is NaN) is NaN.
     """
-    per_label: Array = np.column_stack(
-        [
-            _binary_auc(np.asarray(y_true) == label, proba[:, column], indices)
-            for column, label in enumerate(labels)
-        ]
-    )
-    total: Array = per_label.sum(axis=1)
-    return total / len(labels)
+    per_label = [
+        _binary_auc(np.asarray(y_true) == label, proba[:, column])
+        for column, label in enumerate(labels)
+    ]
+
+    def block(rows: Array) -> Array:
+        aucs: Array = np.column_stack([auc(rows) for auc in per_label])
+        total: Array = aucs.sum(axis=1)
+        return total / len(labels)
+
+    return block
 
 
 # Regression errors -----------------------------------------------------------------------
@@ -381,36 +418,34 @@ def _float_pair(y_true: Array, y_pred: Array) -> tuple[Array, Array]:
     return np.asarray(y_true, dtype=dtype), np.asarray(y_pred, dtype=dtype)
 
 
-def _mean_absolute_error(y_true: Array, y_pred: Array, indices: Array) -> Array:
+def _error_family(y_true: Array, y_pred: Array) -> Family:
+    """MAE, RMSE and R² of each resample of a block, from per-row errors."""
     true, pred = _float_pair(y_true, y_pred)
-    errors = np.abs(pred - true)  # per row, then gathered by each resample
-    return _by_block(indices, lambda rows: errors[rows].mean(axis=1))
-
-
-def _root_mean_squared_error(y_true: Array, y_pred: Array, indices: Array) -> Array:
-    true, pred = _float_pair(y_true, y_pred)
-    squared = (true - pred) ** 2
-    return _by_block(indices, lambda rows: np.sqrt(squared[rows].mean(axis=1)))
-
-
-def _r2(y_true: Array, y_pred: Array, indices: Array) -> Array:
-    """R² of each resample, with scikit-learn's `force_finite` rule for a constant truth:
-    1 when the predictions are exact too, else 0."""
-    true, pred = _float_pair(y_true, y_pred)
+    errors = np.abs(pred - true)
     squared = (true - pred) ** 2
 
-    def block(rows: Array) -> Array:
-        numerator = squared[rows].sum(axis=1)
-        resampled = true[rows]
-        spread = resampled - resampled.mean(axis=1, keepdims=True)
-        denominator = (spread**2).sum(axis=1)
-        r2 = np.ones(len(rows), dtype=true.dtype)
-        defined = (denominator != 0) & (numerator != 0)
-        r2[defined] = 1 - numerator[defined] / denominator[defined]
-        r2[(numerator != 0) & (denominator == 0)] = 0.0
-        return r2
+    def compute(rows: Array) -> dict[str, Array]:
+        resampled_squared = squared[rows]
+        return {
+            "mae": errors[rows].mean(axis=1),
+            "rmse": np.sqrt(resampled_squared.mean(axis=1)),
+            "r2": _r2(true[rows], resampled_squared),
+        }
 
-    return _by_block(indices, block)
+    return Family(("mae", "rmse", "r2"), compute)
+
+
+def _r2(true: Array, squared: Array) -> Array:
+    """R² of each resample (a row of `true` and of its squared errors), with scikit-learn's
+    `force_finite` rule for a constant truth: 1 when the predictions are exact too, else 0."""
+    numerator = squared.sum(axis=1)
+    spread = true - true.mean(axis=1, keepdims=True)
+    denominator = (spread**2).sum(axis=1)
+    r2 = np.ones(len(true), dtype=true.dtype)
+    defined = (denominator != 0) & (numerator != 0)
+    r2[defined] = 1 - numerator[defined] / denominator[defined]
+    r2[(numerator != 0) & (denominator == 0)] = 0.0
+    return r2
 
 
 def _has_nan(values: Array) -> bool:

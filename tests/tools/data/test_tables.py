@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from modeldoc.tools.data import tables
 from modeldoc.tools.data.tables import DataError, read_table
 
 FRAME = pd.DataFrame({"age": [31, 45, 27], "income": [3.5, 4.25, None], "label": ["a", "b", "a"]})
@@ -59,3 +60,44 @@ def test_bad_tables_give_one_clear_error(tmp_path: Path, content: bytes, message
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="no such data file"):
         read_table(tmp_path / "nope.csv")
+
+
+@pytest.mark.parametrize("name", ["wide.csv", "wide.csv.gz", "wide.parquet"])
+def test_a_table_wider_than_the_cap_is_refused_before_parsing(tmp_path: Path, name: str) -> None:
+    wide = pd.DataFrame([range(12)], columns=[f"c{i}" for i in range(12)])
+    path = tmp_path / name
+    if name.endswith(".parquet"):
+        wide.to_parquet(path)
+    else:
+        wide.to_csv(path, index=False, compression="infer")
+    with pytest.raises(DataError, match=rf"^{name}: 12 columns, over the 10-column cap$"):
+        read_table(path, max_columns=10)
+
+
+def test_a_header_line_longer_than_any_allowed_header_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tables, "_HEADER_BYTES", 100)
+    (tmp_path / "long.csv").write_text("x" * 200 + "\n1\n")
+    with pytest.raises(DataError, match=r"long\.csv: the header line is longer than 100 bytes"):
+        read_table(tmp_path / "long.csv")
+
+
+@pytest.mark.parametrize("name", ["long.csv", "long.csv.bz2", "long.parquet"])
+def test_rows_past_the_cell_cap_are_refused(tmp_path: Path, name: str) -> None:
+    """3 columns and a 30-cell cap: ten rows are read, eleven are refused (and the rows past
+    the cap are never parsed)."""
+    path = tmp_path / name
+    for rows, fits in ((10, True), (11, False)):
+        frame = pd.DataFrame({"a": range(rows), "b": 1.5, "c": "x"})
+        if name.endswith(".parquet"):
+            frame.to_parquet(path)
+        else:
+            frame.to_csv(path, index=False, compression="infer")
+        if fits:
+            pd.testing.assert_frame_equal(read_table(path, max_cells=30)[0], frame)
+            continue
+        with pytest.raises(
+            DataError, match=rf"^{name}: more than 10 rows of 3 columns, over the 30-cell cap"
+        ):
+            read_table(path, max_cells=30)

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import tracemalloc
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
+import xgboost
 from sklearn import metrics as skm
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.model_selection import train_test_split
 
 from modeldoc.facts import Evaluation
+from modeldoc.tools.evaluate import metrics
 from modeldoc.tools.evaluate.metrics import classification, regression
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 
 
 def _fit(loader: object, model: object) -> tuple[object, np.ndarray, np.ndarray]:
@@ -259,3 +266,115 @@ def test_regression_intervals_with_constant_resamples_equal_the_resample_loop() 
         "r2": skm.r2_score,
     }
     _assert_intervals_match_reference(evaluation, scorers, y, dict.fromkeys(scorers, pred))
+
+
+# The resamples are drawn block by block. These tests hold the intervals to the values the
+# former implementation (one draw of shape (resamples, rows)) gave, to the bit, and its
+# memory to a fixed budget however many rows.
+
+
+def _former_resample_indices(rows: int, resamples: int, seed: int) -> np.ndarray:
+    """The former draw, copied: every resample's rows at once, shape (resamples, rows)."""
+    return np.random.default_rng(seed).integers(0, rows, size=(resamples, rows))
+
+
+@pytest.mark.parametrize(
+    ("rows", "resamples", "block_cells"),
+    [(171, 1000, 500), (143, 37, 1 << 20), (1, 5, 1), (1001, 7, 3000)],
+)
+def test_blocks_draw_the_former_rows(
+    monkeypatch: pytest.MonkeyPatch, rows: int, resamples: int, block_cells: int
+) -> None:
+    """Odd row counts leave half of a 64-bit word between blocks: it is used, as before."""
+    monkeypatch.setattr(metrics, "BLOCK_CELLS", block_cells)
+    blocks = list(metrics.Bootstrap(rows, resamples, seed=11).blocks())
+    assert len(blocks) == -(-resamples // max(1, block_cells // rows))
+    np.testing.assert_array_equal(
+        np.concatenate(blocks), _former_resample_indices(rows, resamples, 11)
+    )
+
+
+# Intervals of the former implementation, computed before the change (1,000 resamples; the
+# repr of each float), on the bundled cancer-xgboost example and scikit-learn's data sets.
+FORMER_INTERVALS = {
+    "cancer-xgboost": {
+        "accuracy": (0.9230769230769231, 0.986013986013986),
+        "balanced_accuracy": (0.9062405417675545, 0.9857852969923141),
+        "f1_macro": (0.9134268438526785, 0.9854988595379707),
+        "roc_auc": (0.9875152153558052, 0.999778626396108),
+    },
+    "breast_cancer": {
+        "accuracy": (0.9298245614035088, 0.9826023391812864),
+        "balanced_accuracy": (0.9354791329972068, 0.9871822033898305),
+        "f1_macro": (0.924590344424245, 0.9824275674078229),
+        "roc_auc": (0.9901636573471728, 0.9998652942801879),
+    },
+    "iris, seed 3": {
+        "accuracy": (0.9333333333333333, 1.0),
+        "balanced_accuracy": (0.9375, 1.0),
+        "f1_macro": (0.9179206566347468, 1.0),
+        "roc_auc": (0.9844994347489574, 1.0),
+    },
+    "diabetes": {
+        "mae": (39.30736892260626, 50.47315723423892),
+        "rmse": (48.66429197227967, 62.34747998212556),
+        "r2": (0.19837776151529615, 0.5310218896415888),
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def former_cases(
+    breast_cancer: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> dict[str, Callable[[], Evaluation]]:
+    """Each case's evaluation, to call (the models are fitted once)."""
+    booster = xgboost.Booster()
+    booster.load_model(EXAMPLES / "cancer-xgboost" / "model.json")
+    frame = pd.read_csv(EXAMPLES / "cancer-xgboost" / "test.csv")
+    positive = booster.predict(xgboost.DMatrix(frame[booster.feature_names]))
+    truth, proba = frame["target"].to_numpy(), np.column_stack([1 - positive, positive])
+    y_cancer, pred_cancer, proba_cancer = breast_cancer
+    iris, X_iris, y_iris = _fit(load_iris, LogisticRegression(max_iter=5000))
+    diabetes, X_diabetes, y_diabetes = _fit(load_diabetes, LinearRegression())
+    return {
+        "cancer-xgboost": lambda: classification(
+            truth, (positive >= 0.5).astype(int), proba, labels=[0, 1]
+        ),
+        "breast_cancer": lambda: classification(y_cancer, pred_cancer, proba_cancer, labels=[0, 1]),
+        "iris, seed 3": lambda: classification(
+            y_iris, iris.predict(X_iris), iris.predict_proba(X_iris), labels=[0, 1, 2], seed=3
+        ),
+        "diabetes": lambda: regression(y_diabetes, diabetes.predict(X_diabetes)),
+    }
+
+
+@pytest.mark.parametrize("block_cells", [1 << 20, 1000])
+def test_intervals_equal_the_former_implementation_to_the_bit(
+    monkeypatch: pytest.MonkeyPatch,
+    former_cases: dict[str, Callable[[], Evaluation]],
+    block_cells: int,
+) -> None:
+    """In one block, and in blocks of a few resamples each."""
+    monkeypatch.setattr(metrics, "BLOCK_CELLS", block_cells)
+    for case, evaluate in former_cases.items():
+        evaluation = evaluate()
+        got = {m.name: (m.ci_low, m.ci_high) for m in evaluation.metrics if m.ci_low is not None}
+        assert got == FORMER_INTERVALS[case], case
+        assert all(m.ci_resamples == 1000 for m in evaluation.metrics if m.ci_low is not None)
+
+
+def test_bootstrap_memory_stays_bounded_as_rows_grow() -> None:
+    """50,000 rows: the former draw alone took 1,000 x 50,000 x 8 bytes = 400 MB."""
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=50_000)
+    labels = (y > 0).astype(int)
+    positive = 1 / (1 + np.exp(-2 * y - rng.normal(size=len(y))))
+    tracemalloc.start()
+    try:
+        regression(y, y + rng.normal(size=len(y)))
+        classification(labels, (positive > 0.5).astype(int),
+                       np.column_stack([1 - positive, positive]), labels=[0, 1])  # fmt: skip
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 2**20, f"{peak / 2**20:.0f} MB"

@@ -3,13 +3,20 @@ differences equal fairlearn's."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
-from fairlearn.metrics import demographic_parity_difference, equalized_odds_difference
+from fairlearn.metrics import (
+    MetricFrame,
+    demographic_parity_difference,
+    equalized_odds_difference,
+)
 from sklearn import metrics as skm
 
 from modeldoc.tools.evaluate.slices import slice_report
+from modeldoc.tools.files import finite_or_none
 
 RNG = np.random.default_rng(3)
 N = 400
@@ -61,3 +68,32 @@ def test_multiclass_slices_say_why_fairness_differences_are_missing() -> None:
     assert report.demographic_parity_difference is None
     assert "binary" in report.not_computed["demographic_parity_difference"]
     assert "binary" in report.not_computed["equalized_odds_difference"]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_slices_equal_fairlearns_metric_frame_exactly(seed: int) -> None:
+    """The groups are found with numpy, not `MetricFrame` (it stacks every row in Python):
+    the values are still fairlearn's, to the bit, one-class and missing groups included."""
+    rng = np.random.default_rng(seed)
+    n = 300
+    sensitive = pd.Series(
+        rng.choice(["x", "y", "z", "w", None], n, p=[0.5, 0.3, 0.1, 0.05, 0.05]), name="s"
+    )
+    y_true = rng.choice([0, 1], n, p=[0.85, 0.15])
+    y_pred = np.where(rng.random(n) < 0.3, 1 - y_true, y_true)
+    groups = sensitive.astype("string").fillna("<missing>").to_numpy()
+    report = slice_report(y_true, y_pred, sensitive, "classification", positive_label=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        metrics = {"accuracy": skm.accuracy_score, "balanced_accuracy": skm.balanced_accuracy_score}
+        frame = MetricFrame(metrics=metrics, y_true=y_true, y_pred=y_pred,
+                            sensitive_features=groups)  # fmt: skip
+        parity = demographic_parity_difference(y_true, y_pred, sensitive_features=groups)
+        odds = equalized_odds_difference(y_true, y_pred, sensitive_features=groups)
+    assert [g.value for g in report.groups] == [str(v) for v in frame.by_group.index]
+    for group, (_, row) in zip(report.groups, frame.by_group.iterrows(), strict=True):
+        for name in ("accuracy", "balanced_accuracy"):
+            assert group.metrics[name] == finite_or_none(row[name])
+    assert report.largest_gap["accuracy"] == finite_or_none(frame.difference()["accuracy"])
+    assert report.demographic_parity_difference == finite_or_none(parity)
+    assert report.equalized_odds_difference == finite_or_none(odds)
