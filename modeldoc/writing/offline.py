@@ -260,6 +260,13 @@ def _evaluation(facts: FactSheet, draft: Draft) -> None:
         f"{number(evaluation.bootstrap_seed)}):"
     )
     draft.bullets(_metric_line(metric.name, evaluation) for metric in evaluation.metrics)
+    if evaluation.row_notes:
+        held = (
+            f"The data holds {number(evaluation.data_rows)} rows: "
+            if evaluation.data_rows is not None
+            else "Of the data's rows: "
+        )
+        draft.add(held + "; ".join(md_text(note) for note in evaluation.row_notes) + ".")
     for report in evaluation.slices:
         for name, gap in report.largest_gap.items():
             values = [(group.value, group.metrics.get(name)) for group in report.groups]

@@ -108,6 +108,9 @@ def test_rows_without_a_target_are_left_out_and_counted(repo: Path, tmp_path: Pa
     accuracy = metric(evaluation, "accuracy")
     assert accuracy["value"] is not None and accuracy["ci_low"] is not None
     assert evaluation["labels"] == ["0", "1"]
+    card = (tmp_path / "out" / "MODEL_CARD.md").read_text()
+    assert "On 57 evaluation rows" in card
+    assert "The data holds 60 rows: 3 rows have no target value and were left out." in card
 
 
 def test_a_single_class_target_marks_what_cannot_be_computed(repo: Path, tmp_path: Path) -> None:
