@@ -4,7 +4,6 @@ library, and a corrupt model file that makes a native parser abort the process."
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -18,7 +17,6 @@ import skops.io as sio
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
-
 
 
 def modeldoc(*arguments: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -60,9 +58,7 @@ def skops_command_runner(path: Path, columns: list[str]) -> None:
             archive.writestr(name, data)
 
 
-def test_skops_function_inside_an_allowed_library_is_refused(
-    tmp_path: Path, marker: Path
-) -> None:
+def test_skops_function_inside_an_allowed_library_is_refused(tmp_path: Path, marker: Path) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
     columns = ["sh", "-c", f"touch {marker}"]
@@ -83,3 +79,47 @@ def test_skops_function_inside_an_allowed_library_is_refused(
     assert "sklearn.utils._testing.check_output" in message[0]
     assert "--trust-pickle" in message[0]
     assert not (tmp_path / "out").exists()
+
+
+def truncated_lightgbm_text(path: Path) -> None:
+    """A real LightGBM model text cut inside its first tree."""
+    import lightgbm
+
+    generator = np.random.default_rng(0)
+    features = generator.normal(size=(200, 4))
+    labels = (features[:, 0] > 0).astype(int)
+    booster = lightgbm.train(
+        {"objective": "binary", "verbose": -1}, lightgbm.Dataset(features, labels), 3
+    )
+    text = booster.model_to_string()
+    path.write_text(text[: text.index("Tree=0") + 60])
+
+
+def test_truncated_lightgbm_aborts_the_process_that_loads_it(tmp_path: Path) -> None:
+    """The attack is real: LightGBM's own loader kills the interpreter that calls it."""
+    truncated_lightgbm_text(tmp_path / "model.txt")
+    load = "import lightgbm, sys; lightgbm.Booster(model_file=sys.argv[1])"
+    died = subprocess.run(
+        [sys.executable, "-c", load, str(tmp_path / "model.txt")], capture_output=True,
+        timeout=300, check=False,
+    )  # fmt: skip
+    assert died.returncode == -signal.SIGABRT
+
+
+def test_truncated_lightgbm_is_one_fact_and_the_build_completes(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    truncated_lightgbm_text(repo / "model.txt")
+    frame = pd.DataFrame({"a": [0.1, 0.2, 0.3], "b": [1.0, 2.0, 3.0], "label": [0, 1, 0]})
+    frame.to_csv(repo / "test.csv", index=False)
+    out = tmp_path / "out"
+    result = modeldoc(
+        "build", repo, "--model", repo / "model.txt", "--data", repo / "test.csv",
+        "--target", "label", "--out", out, "--no-site", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (checkpoint,) = json.loads((out / "facts.json").read_text())["checkpoints"]
+    assert not checkpoint["loaded"]
+    assert checkpoint["not_loaded_reason"].startswith("LightGBM could not read model.txt (the ")
+    assert not [path.name for path in tmp_path.iterdir() if path.name.endswith(".building")]
+    assert "Traceback" not in result.stderr

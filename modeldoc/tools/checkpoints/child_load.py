@@ -34,8 +34,8 @@ def probe_trees(kind: Literal["lightgbm", "xgboost"], path: Path) -> TreeStats:
     """Load the booster at `path` in a child with the library's C API; its tree statistics."""
     facts = _run(kind, path, [_shared_library(kind, path), str(path)])
     try:
-        return TreeStats(**{key: int(facts[key]) for key in TreeStats.__dataclass_fields__})
-    except (KeyError, TypeError, ValueError) as error:
+        return TreeStats(**{key: int(str(facts[key])) for key in TreeStats.__dataclass_fields__})
+    except (KeyError, ValueError) as error:
         raise CheckpointUnreadable(
             f"{_LIBRARY_NAMES[kind]} could not read {path.name} (the loader gave no statistics)"
         ) from error

@@ -62,7 +62,8 @@ def _leaves_and_depth(left: Sequence[int], right: Sequence[int]) -> tuple[int, i
 
 
 def lightgbm_trees(lines: Iterable[str]) -> Iterable[tuple[list[int], list[int]]]:
-    """(left, right) children of each tree of a LightGBM model text, read line by line."""
+    """(left, right) children of each tree of a LightGBM model text, read line by line (a
+    tree of one leaf has empty children lines)."""
     left: list[int] = []
     for line in lines:
         if line.startswith("Tree="):
@@ -71,8 +72,6 @@ def lightgbm_trees(lines: Iterable[str]) -> Iterable[tuple[list[int], list[int]]
             left = [int(v) for v in line[len("left_child=") :].split()]
         elif line.startswith("right_child="):
             yield left, [int(v) for v in line[len("right_child=") :].split()]
-        elif line.startswith("num_leaves=1") and line.strip() == "num_leaves=1":
-            yield [], []  # a tree of one leaf has no children lines
         elif line.startswith("end of trees"):
             return
 
