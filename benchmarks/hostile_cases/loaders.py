@@ -192,5 +192,5 @@ CASES = [
     Case("loaders: skops runs check_output", prepare_skops_command, exit_codes=(2,)),
     Case("loaders: truncated LightGBM text", prepare_truncated_lightgbm, exit_codes=(0,)),
     Case("loaders: XGBoost tree 20,000 levels", prepare_chain_xgboost),
-    Case("loaders: LightGBM of 200,000 trees", prepare_many_trees),
+    Case("loaders: LightGBM of 200,000 trees", prepare_many_trees, exit_codes=(2,)),
 ]

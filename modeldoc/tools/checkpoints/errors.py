@@ -6,7 +6,8 @@ from modeldoc.errors import ModeldocError
 
 
 class CheckpointRefused(ModeldocError):
-    """The file could run code when loaded, or needs types outside the allowlist."""
+    """The file could run code when loaded, needs types outside the allowlist, or is a
+    booster over the tree cap: the build stops (exit 2)."""
 
 
 class CheckpointUnreadable(ModeldocError):

@@ -1,9 +1,11 @@
 """Load a model file safely: formats that cannot run code load without asking; pickles only
 with the user's explicit trust, given on the command line.
 
-`CheckpointRefused` stops a build (the CLI exits 2 and says how to opt in). A file that
-should load but cannot (truncated, corrupt, from an old library) raises
-`CheckpointUnreadable`, which the build records as a fact and goes on without it.
+`CheckpointRefused` stops a build (the CLI exits 2 and says how to opt in, or which cap the
+file is over). A file that should load but cannot (truncated, corrupt, from an old library)
+raises `CheckpointUnreadable`, which the build records as a fact and goes on without it.
+Native parsers (XGBoost, LightGBM, onnxruntime) read the file in a child process first
+(`child_load`): one that aborts costs the child, not the build.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from modeldoc.tools.checkpoints.safetensors_header import (
 # The native parsers of XGBoost and LightGBM have crashed on crafted files: cap what they
 # read, and let them read it first in a child process (child_load).
 MAX_MODEL_BYTES = 1_000_000_000
+# Evaluating a booster walks every tree for every row: 200,000 trees took 85 s on 2,000 rows.
+MAX_TREES = 100_000
 TRUST_PICKLE_HINT = (
     "loading it runs any code it contains; pass --trust-pickle on the command line to load it "
     "anyway (a config file cannot), or save the model with skops, XGBoost JSON or LightGBM text"
@@ -54,10 +58,10 @@ def load_checkpoint(path: Path, *, trust_pickle: bool = False) -> LoadedCheckpoi
         raise CheckpointUnreadable(f"{path.name}: larger than {MAX_MODEL_BYTES:,} bytes")
     match detection.format:
         case Format.XGBOOST_JSON | Format.XGBOOST_UBJ:
-            trees = probe_trees("xgboost", path)
+            trees = _within_cap(path, probe_trees("xgboost", path))
             return LoadedCheckpoint(path, detection, "xgboost", model=_xgboost(path), trees=trees)
         case Format.LIGHTGBM_TEXT:
-            trees = probe_trees("lightgbm", path)
+            trees = _within_cap(path, probe_trees("lightgbm", path))
             booster = _lightgbm(path)
             return LoadedCheckpoint(path, detection, "lightgbm", model=booster, trees=trees)
         case Format.SKOPS:
@@ -94,6 +98,16 @@ def load_checkpoint(path: Path, *, trust_pickle: bool = False) -> LoadedCheckpoi
             raise CheckpointUnreadable(
                 f"{path.name}: not a model file modeldoc loads ({detection.evidence})"
             )
+
+
+def _within_cap(path: Path, trees: TreeStats) -> TreeStats:
+    """The statistics of a booster that modeldoc can evaluate; refused over `MAX_TREES`."""
+    if trees.trees > MAX_TREES:
+        raise CheckpointRefused(
+            f"{path.name} has {trees.trees:,} trees, over modeldoc's cap of {MAX_TREES:,}: "
+            "evaluating it would walk every tree for every row"
+        )
+    return trees
 
 
 def _xgboost(path: Path) -> object:
