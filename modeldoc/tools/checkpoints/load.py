@@ -34,7 +34,15 @@ TRUST_PICKLE_HINT = (
     "anyway (a config file cannot), or save the model with skops, XGBoost JSON or LightGBM text"
 )
 
-__all__ = ["CheckpointRefused", "CheckpointUnreadable", "LoadedCheckpoint", "load_checkpoint"]
+__all__ = [
+    "MAX_MODEL_BYTES",
+    "MAX_TREES",
+    "TRUST_PICKLE_HINT",
+    "CheckpointRefused",
+    "CheckpointUnreadable",
+    "LoadedCheckpoint",
+    "load_checkpoint",
+]
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ def check_trees(model: object, name: str) -> None:
     from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
     from sklearn.tree._tree import Tree
 
-    for found, width, owner in _objects(model):
+    for found, width, owner in _objects(model, name):
         if isinstance(found, Tree):
             problem = _tree_problem(found, width)
         elif isinstance(found, TreePredictor):
@@ -40,7 +40,7 @@ def check_trees(model: object, name: str) -> None:
             raise CheckpointUnreadable(f"{name}: a tree in it is malformed ({problem})")
 
 
-def _objects(model: object) -> Iterator[tuple[object, int | None, object]]:
+def _objects(model: object, name: str) -> Iterator[tuple[object, int | None, object]]:
     """Every object reachable from `model` through attributes, lists, tuples, dicts and
     object arrays, with the fewest columns any estimator on its path takes (the columns a
     tree inside it is given), and the nearest object with attributes that holds it."""
@@ -48,8 +48,10 @@ def _objects(model: object) -> Iterator[tuple[object, int | None, object]]:
     stack: list[tuple[object, int | None, object]] = [(model, None, None)]
     while stack:
         found, width, owner = stack.pop()
-        if id(found) in seen or len(seen) > _MAX_OBJECTS:
+        if id(found) in seen:
             continue
+        if len(seen) >= _MAX_OBJECTS:  # a tree past the cap would go unchecked: refuse
+            raise CheckpointUnreadable(f"{name}: more than {_MAX_OBJECTS:,} objects to check")
         seen.add(id(found))
         yield found, width, owner
         columns = getattr(found, "n_features_in_", None) if hasattr(found, "__dict__") else None

@@ -63,4 +63,3 @@ def test_a_crafted_xgboost_file_is_one_line(tmp_path: Path) -> None:
     path.write_text('{"learner": {"gradient_booster": 1}, "version": [3, 0, 0]}')
     with pytest.raises(CheckpointUnreadable, match=r"^XGBoost could not read model\.json \("):
         load_checkpoint(path)
-
