@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from modeldoc.errors import first_line
 from modeldoc.llm.sanitize import clean_text
@@ -66,7 +67,9 @@ def load_skops(path: Path, *, trust_pickle: bool) -> tuple[object, bool]:
 
 
 def callables_in(schema: object) -> set[str]:
-    """Names of the callables a skops schema rebuilds, and of the classes that call one."""
+    """Names of the callables a skops schema rebuilds, and of the classes given a function
+    to call (a `FunctionTransformer` with a `func`; without one it passes columns through,
+    as ColumnTransformer's remainder does)."""
     found: set[str] = set()
     stack = [schema]
     while stack:
@@ -77,10 +80,30 @@ def callables_in(schema: object) -> set[str]:
         if not isinstance(node, dict):
             continue
         name = f"{node.get('__module__')}.{node.get('__class__')}"
-        if node.get("__loader__") in CALLABLE_LOADERS or name in HOLDS_CALLABLE:
+        rebuilds_callable = node.get("__loader__") in CALLABLE_LOADERS
+        if rebuilds_callable or (name in HOLDS_CALLABLE and _given_a_function(node)):
             found.add(name)
         stack.extend(node.values())
     return found
+
+
+def _given_a_function(node: dict[str, Any]) -> bool:
+    """Whether an object node's attributes hold anything but null where a function goes."""
+    attributes = node.get("content")
+    if isinstance(attributes, dict) and attributes.get("__loader__") == "DictNode":
+        attributes = attributes.get("content")
+    if not isinstance(attributes, dict):
+        return True  # a state skops did not write itself: assume the worst
+    return any(not _is_null(attributes.get(key)) for key in ("func", "inverse_func"))
+
+
+def _is_null(value: object) -> bool:
+    """An absent attribute, or skops' JSON null."""
+    return value is None or (
+        isinstance(value, dict)
+        and value.get("__loader__") == "JsonNode"
+        and value.get("content") == "null"
+    )
 
 
 def _schema(path: Path) -> object:

@@ -16,7 +16,7 @@ from functools import cache
 
 # skops loaders that rebuild a callable: whatever they name, calling it may run code.
 CALLABLE_LOADERS = frozenset({"FunctionNode", "MethodNode", "PartialNode", "OperatorFuncNode"})
-# Classes whose whole purpose is to call a function the file supplies.
+# Classes whose whole purpose is to call a function the file supplies (when given one).
 HOLDS_CALLABLE = frozenset({"sklearn.preprocessing._function_transformer.FunctionTransformer"})
 # Classes skops does not trust by default that fitted models of the three libraries hold.
 # Tree and TreePredictor keep raw node indices scikit-learn does not bounds-check: the

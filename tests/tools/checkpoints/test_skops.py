@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import skops.io as sio
 import xgboost
+from sklearn.compose import ColumnTransformer
 from sklearn.datasets import load_breast_cancer
 from sklearn.ensemble import (
     GradientBoostingClassifier,
@@ -52,13 +53,18 @@ def test_the_bundled_skops_example_loads_without_trust() -> None:
     "model",
     [
         make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)),
+        # The remainder is a FunctionTransformer given no function: it passes columns through.
+        make_pipeline(
+            ColumnTransformer([("scale", StandardScaler(), [0, 1])], remainder="passthrough"),
+            RandomForestClassifier(n_estimators=2, random_state=0),
+        ),
         RandomForestClassifier(n_estimators=3, random_state=0),
         GradientBoostingClassifier(n_estimators=3, random_state=0),
         HistGradientBoostingClassifier(max_iter=3, random_state=0),
         xgboost.XGBClassifier(n_estimators=3, max_depth=2),
         lightgbm.LGBMClassifier(n_estimators=3, verbose=-1),
     ],
-    ids=lambda model: type(model).__name__,
+    ids=["scaled-logistic", "columns-forest", "forest", "gradient", "histogram", "xgb", "lgbm"],
 )
 def test_library_models_load_without_trust(tmp_path: Path, model: Any) -> None:
     fitted = model.fit(X, Y)
