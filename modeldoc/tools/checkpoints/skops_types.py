@@ -19,11 +19,21 @@ CALLABLE_LOADERS = frozenset({"FunctionNode", "MethodNode", "PartialNode", "Oper
 # Classes whose whole purpose is to call a function the file supplies (when given one).
 HOLDS_CALLABLE = frozenset({"sklearn.preprocessing._function_transformer.FunctionTransformer"})
 # Classes skops does not trust by default that fitted models of the three libraries hold.
-# Tree and TreePredictor keep raw node indices scikit-learn does not bounds-check: the
-# loader checks them (tree_checks) before anything predicts.
+# Tree, TreePredictor, KDTree and BallTree keep raw indices scikit-learn does not
+# bounds-check: the loader checks them (tree_checks) before anything predicts. The distance
+# metrics are the ones without parameter arrays (Mahalanobis reads a matrix of any size;
+# PyFuncDistance calls a function).
 _HELPER_CLASSES = (
     "sklearn.tree._tree.Tree",
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn.neighbors._kd_tree.KDTree",
+    "sklearn.neighbors._ball_tree.BallTree",
+    "sklearn.metrics._dist_metrics.EuclideanDistance64",
+    "sklearn.metrics._dist_metrics.EuclideanDistance32",
+    "sklearn.metrics._dist_metrics.ManhattanDistance64",
+    "sklearn.metrics._dist_metrics.ManhattanDistance32",
+    "sklearn.metrics._dist_metrics.ChebyshevDistance64",
+    "sklearn.metrics._dist_metrics.ChebyshevDistance32",
     "sklearn.compose._column_transformer.make_column_selector",
     "collections.OrderedDict",
 )

@@ -1,12 +1,12 @@
 """Check the node arrays of scikit-learn trees loaded from a skops file before anything
 predicts with them.
 
-`sklearn.tree._tree.Tree` and HistGradientBoosting's `TreePredictor` hold raw child and
-feature indices that scikit-learn follows without bounds checks: a crafted file loads, then
-crashes the process or reads memory it should not when the model predicts (skops' own
-warning). The checks: every child lies after its parent and inside the array (so a walk
-ends), every split feature is a column the model is given, every categorical split has
-its bitsets.
+`sklearn.tree._tree.Tree`, HistGradientBoosting's `TreePredictor` and the neighbours'
+`KDTree`/`BallTree` hold raw child, feature and row indices that scikit-learn follows
+without bounds checks: a crafted file loads, then crashes the process or reads memory it
+should not when the model predicts (skops' own warning). The checks: every child lies
+inside the array (after its parent, so a walk ends), every split feature is a column the
+model is given, every categorical split has its bitsets, every row index is a row.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ _COMPOSITE_ATTRIBUTES = ("steps", "transformers", "transformer_list")
 def check_trees(model: object, name: str) -> None:
     """Raise `CheckpointUnreadable` when a tree inside `model` has indices out of range."""
     from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
+    from sklearn.neighbors import BallTree, KDTree
     from sklearn.tree._tree import Tree
 
     for found, width, owner in _objects(model, name):
@@ -34,6 +35,8 @@ def check_trees(model: object, name: str) -> None:
             problem = _tree_problem(found, width)
         elif isinstance(found, TreePredictor):
             problem = _predictor_problem(found, width, owner)
+        elif isinstance(found, KDTree | BallTree):
+            problem = _neighbors_problem(found)
         else:
             continue
         if problem:
@@ -126,6 +129,24 @@ def _predictor_problem(predictor: Any, width: int | None, owner: object) -> str 
         if int(nodes["bitset_idx"][categorical].max()) >= bitsets:
             return "a categorical split has no bitset"
         return _categories_problem(owner, nodes["feature_idx"][categorical])
+    return None
+
+
+def _neighbors_problem(tree: Any) -> str | None:
+    """A KDTree or BallTree: its index points at rows it holds, each node's range lies in
+    the index, and a node that is not a leaf has both children (2i+1 and 2i+2)."""
+    data, index, nodes, bounds = tree.get_arrays()
+    rows, count = len(data), len(nodes)
+    if len(index) != rows or (rows and (index.min() < 0 or index.max() >= rows)):
+        return "its index points outside its rows"
+    start, end = nodes["idx_start"], nodes["idx_end"]
+    if count and (start.min() < 0 or end.max() > rows or bool(np.any(start > end))):
+        return "a node's rows lie outside its index"
+    inner = np.flatnonzero(nodes["is_leaf"] == 0)
+    if inner.size and 2 * int(inner.max()) + 2 >= count:
+        return "a child index is out of range"
+    if bounds.ndim != 3 or bounds.shape[1] < count or bounds.shape[2] != data.shape[1]:
+        return "its node bounds do not match its nodes"
     return None
 
 

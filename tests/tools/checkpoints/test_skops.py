@@ -21,6 +21,7 @@ from sklearn.ensemble import (
     RandomForestClassifier,
 )
 from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
@@ -59,12 +60,15 @@ def test_the_bundled_skops_example_loads_without_trust() -> None:
             RandomForestClassifier(n_estimators=2, random_state=0),
         ),
         RandomForestClassifier(n_estimators=3, random_state=0),
+        make_pipeline(StandardScaler(), KNeighborsClassifier(n_neighbors=5)),
+        make_pipeline(StandardScaler(), KNeighborsClassifier(algorithm="ball_tree", p=1)),
         GradientBoostingClassifier(n_estimators=3, random_state=0),
         HistGradientBoostingClassifier(max_iter=3, random_state=0),
         xgboost.XGBClassifier(n_estimators=3, max_depth=2),
         lightgbm.LGBMClassifier(n_estimators=3, verbose=-1),
     ],
-    ids=["scaled-logistic", "columns-forest", "forest", "gradient", "histogram", "xgb", "lgbm"],
+    ids=["scaled-logistic", "columns-forest", "forest", "kd-tree", "ball-tree", "gradient",
+         "histogram", "xgb", "lgbm"],  # fmt: skip
 )
 def test_library_models_load_without_trust(tmp_path: Path, model: Any) -> None:
     fitted = model.fit(X, Y)
@@ -116,4 +120,15 @@ def test_a_histogram_boosting_predictor_out_of_range_is_unreadable() -> None:
     check_trees(model, "model.skops")
     model._predictors[1][0].nodes["right"][0] = 10**6
     with pytest.raises(CheckpointUnreadable, match="a child index is out of range"):
+        check_trees(model, "model.skops")
+
+
+def test_a_neighbours_index_pointing_outside_its_rows_is_unreadable() -> None:
+    model = make_pipeline(StandardScaler(), KNeighborsClassifier(algorithm="kd_tree"))
+    model.fit(X, Y)
+    check_trees(model, "model.skops")
+    index = model[-1]._tree.get_arrays()[1]
+    index.setflags(write=True)
+    index[0] = 10**6
+    with pytest.raises(CheckpointUnreadable, match="its index points outside its rows"):
         check_trees(model, "model.skops")
