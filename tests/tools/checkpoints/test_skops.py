@@ -67,8 +67,17 @@ def test_the_bundled_skops_example_loads_without_trust() -> None:
         xgboost.XGBClassifier(n_estimators=3, max_depth=2),
         lightgbm.LGBMClassifier(n_estimators=3, verbose=-1),
     ],
-    ids=["scaled-logistic", "columns-forest", "forest", "kd-tree", "ball-tree", "gradient",
-         "histogram", "xgb", "lgbm"],  # fmt: skip
+    ids=[
+        "scaled-logistic",
+        "columns-forest",
+        "forest",
+        "kd-tree",
+        "ball-tree",
+        "gradient",
+        "histogram",
+        "xgb",
+        "lgbm",
+    ],
 )
 def test_library_models_load_without_trust(tmp_path: Path, model: Any) -> None:
     fitted = model.fit(X, Y)
