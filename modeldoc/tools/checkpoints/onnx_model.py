@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from modeldoc.errors import first_line
+from modeldoc.tools.checkpoints.child_load import probe_onnx
 from modeldoc.tools.checkpoints.load import (
     MAX_MODEL_BYTES,
     CheckpointRefused,
@@ -104,6 +105,8 @@ def load_onnx(path: Path) -> OnnxModel:
         )
     summary = _summary(proto)
     del proto  # freed before onnxruntime reads the file: one copy of the weights at a time
+    # onnxruntime's graph checks are native code: a crafted graph crashes only the child.
+    probe_onnx(path)
     return OnnxModel(session=_session(path), **summary)
 
 

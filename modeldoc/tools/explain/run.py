@@ -23,6 +23,7 @@ from modeldoc.facts import (
 from modeldoc.tools.checkpoints.load import LoadedCheckpoint
 from modeldoc.tools.evaluate.predict import Predictions
 from modeldoc.tools.explain.choose import ExplainerChoice, choose_explainer
+from modeldoc.tools.explain.cost import plan_tree_explanation
 from modeldoc.tools.explain.outputs import OutputScale, booster_of, raw_output
 from modeldoc.tools.explain.permutation import permutation_shap
 from modeldoc.tools.explain.raw import ExplainBudget, RawShap
@@ -75,8 +76,13 @@ def explain_model(
         if loaded.library != "onnx"
         else ExplainerChoice("permutation", "an ONNX graph has no model-specific explainer")
     )
+    choice, rows, refusal = _within_budget(choice, loaded, features, budget)
+    if refusal is not None:
+        return ShapResult(Explanations(not_computed=refusal,
+                                       **_budget_facts(choice, features, budget)))  # fmt: skip
     try:
-        return _attempt(choice, loaded, features, y_true, predictions, task, budget, started)
+        return _attempt(choice, loaded, features, y_true, predictions, task, budget, started,
+                        rows)  # fmt: skip
     except Exception as error:  # shap's or the model's own error: recorded, never invented
         failure = first_line(error)[:200]
     if choice.kind != "permutation":
@@ -91,15 +97,47 @@ def explain_model(
     return ShapResult(Explanations(not_computed=reason, **_budget_facts(choice, features, budget)))
 
 
+def _within_budget(
+    choice: ExplainerChoice, loaded: LoadedCheckpoint, features: pd.DataFrame,
+    budget: ExplainBudget,
+) -> tuple[ExplainerChoice, int | None, str | None]:  # fmt: skip
+    """The explainer that fits the time budget, the rows it may take when the budget limits
+    them, and why no explainer does (None when one does).
+
+    shap cannot be interrupted: a tree model's cost is estimated before Tree SHAP starts."""
+    if choice.kind != "tree":
+        return choice, None, None
+    plan = plan_tree_explanation(
+        booster_of(loaded.model), loaded.library, loaded.trees, features.shape[1], budget,
+        min(EXACT_ROW_BUDGET, len(features)),
+    )  # fmt: skip
+    if plan.kind == "none":
+        return choice, None, f"SHAP not computed: {plan.reason}"
+    if plan.kind == "permutation":
+        return ExplainerChoice("permutation", str(plan.reason)), None, None
+    if plan.reason is None:
+        return choice, None, None
+    return ExplainerChoice("tree", f"{choice.reason}; {plan.reason}"), plan.rows, None
+
+
 def _budget_facts(
-    choice: ExplainerChoice, features: pd.DataFrame, budget: ExplainBudget
-) -> dict[str, Any]:
+    choice: ExplainerChoice, features: pd.DataFrame, budget: ExplainBudget,
+    estimated_rows: int | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """The budget facts; `estimated_rows` is the row budget the time budget allows an exact
+    explainer, when that is below its usual one."""
     exact = choice.kind != "permutation"
+    seconds: float | None
+    if exact and estimated_rows is not None:
+        row_budget, seconds = estimated_rows, budget.seconds
+    else:
+        row_budget = EXACT_ROW_BUDGET if exact else budget.rows
+        seconds = None if exact else budget.seconds
     return {
         "features": [str(c) for c in features.columns],
         "rows_available": len(features),
-        "row_budget": EXACT_ROW_BUDGET if exact else budget.rows,
-        "time_budget_seconds": None if exact else budget.seconds,
+        "row_budget": row_budget,
+        "time_budget_seconds": seconds,
         "sample_seed": budget.seed,
     }
 
@@ -113,8 +151,9 @@ def _attempt(
     task: str,
     budget: ExplainBudget,
     started: float,
+    estimated_rows: int | None = None,
 ) -> ShapResult:
-    common = _budget_facts(choice, features, budget)
+    common = _budget_facts(choice, features, budget, estimated_rows)
     rows = _sample(len(features), common["row_budget"], budget.seed)
     explained = features.iloc[rows]
     raw = _compute(choice, loaded, explained, features, predictions, task, budget)
