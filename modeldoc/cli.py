@@ -17,6 +17,7 @@ from modeldoc.tools.secrets import redact_text
 
 if TYPE_CHECKING:
     from modeldoc.agent.run import BuildResult
+    from modeldoc.facts import FactSheet
     from modeldoc.llm.backend import Backend
     from modeldoc.settings import BuildSettings
 
@@ -266,6 +267,8 @@ def _report(settings: BuildSettings, result: BuildResult) -> None:
             f"llm:   {run.model}: {usage.calls} calls, {usage.prompt_tokens} prompt + "
             f"{usage.completion_tokens} completion tokens, {usage.cache_hits} from the cache"
         )
+    for warning in _result_warnings(facts):
+        sys.stderr.write(f"warning: {warning}\n")
     sections = facts.narrative.sections if facts.narrative else []
     for section in sections:
         if section.note:
@@ -273,6 +276,23 @@ def _report(settings: BuildSettings, result: BuildResult) -> None:
     unverified = [section.id for section in sections if section.unmatched]
     if unverified:
         print(f"warning: statements not matched to facts in: {', '.join(unverified)}")
+
+
+def _result_warnings(facts: FactSheet) -> list[str]:
+    """What the build could not compute, one line each (the card says it at length)."""
+    warnings = [
+        f"{checkpoint.file} was not loaded: {checkpoint.not_loaded_reason}"
+        for checkpoint in facts.checkpoints
+        if checkpoint.not_loaded_reason
+    ]
+    evaluation, explanations = facts.evaluation, facts.explanations
+    if evaluation is not None and evaluation.not_computed:
+        warnings.append(f"no metric was computed: {evaluation.not_computed}")
+    if evaluation is not None:
+        warnings.extend(f"evaluation rows: {note}" for note in evaluation.row_notes)
+    if explanations is not None and explanations.not_computed:
+        warnings.append(f"no SHAP explanation was computed: {explanations.not_computed}")
+    return [" ".join(warning.split()) for warning in warnings]
 
 
 def _dry_run(repo: Path, settings: BuildSettings, backend: Backend | None) -> None:

@@ -110,6 +110,16 @@ def test_rows_without_a_target_are_left_out_and_counted(repo: Path, tmp_path: Pa
     assert evaluation["labels"] == ["0", "1"]
     card = (tmp_path / "out" / "MODEL_CARD.md").read_text()
     assert "On 57 evaluation rows" in card
+    # Rows explained one by one keep their place in the file, not in the scored rows.
+    facts = json.loads((tmp_path / "out" / "facts.json").read_text())
+    local = facts["explanations"]["local"]
+    assert local
+    for explained in local:
+        assert frame.loc[explained["row"], "target"] == explained["actual"]
+        values = {c["feature"]: c["value"] for c in explained["contributions"]}
+        assert values == {name: frame.loc[explained["row"], name] for name in FEATURES}
+        waterfall = next(p for p in facts["plots"] if p.get("row") == explained["row"])
+        assert f"actual {explained['actual']}" in waterfall["alt"]
     assert "The data holds 60 rows: 3 rows have no target value and were left out." in card
 
 

@@ -123,3 +123,5 @@ def test_truncated_lightgbm_is_one_fact_and_the_build_completes(tmp_path: Path) 
     assert checkpoint["not_loaded_reason"].startswith("LightGBM could not read model.txt (the ")
     assert not [path.name for path in tmp_path.iterdir() if path.name.endswith(".building")]
     assert "Traceback" not in result.stderr
+    # The user is told on the terminal too, in one line naming the file.
+    assert "warning: model.txt was not loaded: LightGBM could not read model.txt" in result.stderr

@@ -32,6 +32,8 @@ def scored_rows(
     frame: pd.DataFrame, target: str, *, seed: int, max_rows: int = MAX_EVALUATED_ROWS
 ) -> ScoredRows:
     """The rows of `frame` that have a value in `target`, sampled (seeded) above `max_rows`."""
+    # The index is each row's 0-based place in the file, kept through leaving out and sampling.
+    frame = frame.reset_index(drop=True)
     data_rows = len(frame)
     if not data_rows:
         return ScoredRows(frame, 0, not_computed="the data has no rows")

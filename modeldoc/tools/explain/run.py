@@ -339,7 +339,7 @@ def _local(
     ]  # fmt: skip
     predicted = _json(predictions.y_pred[rows[at]])
     return LocalExplanation(
-        row=int(rows[at]),
+        row=int(explained.index[at]),  # the row's place in the data file (see evaluate/rows.py)
         reason=chosen.reason,
         actual=_json(y_true[rows[at]]),
         predicted=predicted,

@@ -49,7 +49,9 @@ def explanation_plots(result: ShapResult, out_dir: Path) -> list[Plot]:
     plots = [_bar(magnitudes, facts, out_dir), _beeswarm(explanation, order, facts, out_dir)]
     for feature in facts.importance[:DEPENDENCE_FEATURES]:
         plots.append(_dependence(explanation, facts, feature, out_dir))
-    positions = {int(row): i for i, row in enumerate(result.rows)}
+    # A local explanation names its row's place in the data file: the explained frame's index.
+    rows = result.rows if result.data is None else result.data.index
+    positions = {int(row): i for i, row in enumerate(rows)}
     for local in facts.local:
         plots.append(_waterfall(explanation[positions[local.row]], local, facts, out_dir))
     return plots
