@@ -148,8 +148,10 @@ def _csv(opener: Callable[[], IO[bytes]], caps: _Caps) -> pd.DataFrame:
         columns = _header_columns(stream.readline(_HEADER_BYTES + 1), delimiter, caps)
     caps.check_columns(columns)
     try:
-        with opener() as stream:
-            frame = pd.read_csv(stream, sep=delimiter, nrows=caps.max_rows(columns) + 1)
+        # Decoded here: pandas' own wrapper of a binary stream is left unclosed when it stops
+        # at `nrows`.
+        with opener() as stream, io.TextIOWrapper(stream, encoding="utf-8", newline="") as text:
+            frame = pd.read_csv(text, sep=delimiter, nrows=caps.max_rows(columns) + 1)
     except DataError:
         raise
     except pd.errors.EmptyDataError as error:
