@@ -25,8 +25,8 @@ from pathlib import Path
 import yaml
 
 from modeldoc.facts import FactSheet
+from modeldoc.present.numbers import number
 from modeldoc.render.site import CONFIG_FILE, DOCS_DIR, build_site, write_site
-from modeldoc.writing.numbers import number
 
 ROOT = Path(__file__).resolve().parent.parent
 

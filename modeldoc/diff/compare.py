@@ -28,8 +28,8 @@ from modeldoc.diff.results import (
 )
 from modeldoc.errors import InputError
 from modeldoc.facts import SCHEMA_VERSION, FactSheet
+from modeldoc.present.numbers import number
 from modeldoc.tools.secrets import redact_model
-from modeldoc.writing.numbers import number
 
 # facts.json of a large repository (every symbol) runs to tens of MB; far more is not one.
 MAX_FACTS_BYTES = 512 * 1024 * 1024

@@ -17,8 +17,8 @@ from modeldoc.diff.report import GateResult, GatesReport
 from modeldoc.diff.results import largest_gap
 from modeldoc.errors import InputError
 from modeldoc.facts import FactSheet, GateBounds, Gates
+from modeldoc.present.numbers import number
 from modeldoc.settings import read_settings_file, unknown_keys_message
-from modeldoc.writing.numbers import number
 
 # A difference of two floats carries rounding error: 0.958 - 0.948 is not exactly 0.01.
 _TOLERANCE = 1e-9

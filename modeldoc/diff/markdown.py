@@ -31,8 +31,9 @@ from modeldoc.diff.report import (
     SliceChange,
 )
 from modeldoc.facts import Source
-from modeldoc.render.markdown_text import md_text, table_cell
-from modeldoc.writing.numbers import interval, number
+from modeldoc.present.markdown import md_text, table_cell
+from modeldoc.present.metrics import metric_interval, metric_label, metric_number
+from modeldoc.present.numbers import number, percent, signed
 
 MAX_ROWS = 15  # rows of one table or items of one list before "… N more"
 MAX_LINES = 6  # changed lines shown per card section
@@ -60,11 +61,7 @@ def _num(value: float | None) -> str:
 
 
 def _signed(value: float | None) -> str:
-    if value is None:
-        return MISSING
-    if value > 0:
-        return f"+{number(value)}"
-    return number(value)
+    return MISSING if value is None else signed(value)
 
 
 def _json(value: JsonValue) -> str:
@@ -231,19 +228,24 @@ def _gates(gates: GatesReport) -> list[str]:
 
 def _metric_row(metric: MetricChange) -> list[str]:
     overlap = {True: "yes", False: "**no**", None: MISSING}[metric.intervals_overlap]
+    name = metric.name
     base = (
-        _num(metric.base) if metric.base is not None else _cell(metric.base_not_computed or MISSING)
+        metric_number(name, metric.base)
+        if metric.base is not None
+        else _cell(metric.base_not_computed or MISSING)
     )
     head = (
-        _num(metric.head) if metric.head is not None else _cell(metric.head_not_computed or MISSING)
+        metric_number(name, metric.head)
+        if metric.head is not None
+        else _cell(metric.head_not_computed or MISSING)
     )
     return [
-        _cell(metric.name),
+        _cell(metric_label(name)),
         base,
         head,
-        _signed(metric.delta),
-        interval(*(metric.base_ci or (None, None))),
-        interval(*(metric.head_ci or (None, None))),
+        MISSING if metric.delta is None else metric_number(name, metric.delta, sign=True),
+        metric_interval(name, *(metric.base_ci or (None, None))),
+        metric_interval(name, *(metric.head_ci or (None, None))),
         overlap,
     ]
 
@@ -255,7 +257,7 @@ def _metrics(diff: FactsDiff) -> list[str]:
     lines = ["#### Metrics", ""]
     if not changed:
         return [*lines, f"No metric changed ({_count(len(diff.metrics), 'metric')}).", ""]
-    level = f"{diff.confidence_level:.0%} " if diff.confidence_level is not None else ""
+    level = f"{percent(diff.confidence_level)} " if diff.confidence_level is not None else ""
     header = ["metric", "base", "head", "change", f"{level}interval, base",
               f"{level}interval, head", "intervals overlap"]  # fmt: skip
     lines += _table(header, [_metric_row(metric) for metric in changed])

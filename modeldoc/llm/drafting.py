@@ -34,9 +34,9 @@ from modeldoc.llm.errors import BudgetExceeded, LLMCallError
 from modeldoc.llm.sanitize import DATA_NOTICE, repository_text
 from modeldoc.llm.tools import lookup_tools, run_tool
 from modeldoc.llm.usage import UsageMeter, UsageTotals
+from modeldoc.present.sections import SectionSpec
 from modeldoc.prompts import Prompt, load_prompt
 from modeldoc.writing.lookups import Lookups
-from modeldoc.writing.sections import SectionSpec
 from modeldoc.writing.verify import FactIndex, verify_section
 
 if TYPE_CHECKING:

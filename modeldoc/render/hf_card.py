@@ -18,12 +18,12 @@ import yaml
 from modeldoc.errors import InputError
 from modeldoc.facts import Checkpoint, FactSheet, Metric, Plot
 from modeldoc.output import write_atomically
-from modeldoc.render.markdown_text import plain
+from modeldoc.present.card import MISSING
+from modeldoc.present.markdown import plain
+from modeldoc.present.metrics import metric_spec
+from modeldoc.present.numbers import number
+from modeldoc.present.sections import SECTIONS
 from modeldoc.render.templating import environment
-from modeldoc.writing.numbers import number
-from modeldoc.writing.offline import METRIC_NAMES
-from modeldoc.writing.prose import MISSING
-from modeldoc.writing.sections import SECTIONS
 
 CARD_FILE = "MODEL_CARD.md"
 
@@ -255,14 +255,8 @@ def _result(facts: FactSheet, task: str, metrics: list[Metric]) -> dict[str, Any
                 "type": plain(metric.name),
                 # Exactly as computed: the metadata is read by programs, not people.
                 "value": metric.value,
-                "name": _metric_title(metric.name),
+                "name": plain(metric_spec(metric.name).hub_name),
             }
             for metric in metrics
         ],
     }
-
-
-def _metric_title(name: str) -> str:
-    """`balanced_accuracy` as the Hub shows a metric's name: "Balanced accuracy"."""
-    words = plain(METRIC_NAMES.get(name, name.replace("_", " ")))
-    return words[:1].upper() + words[1:]

@@ -1,53 +1,20 @@
-"""Text from a repository or a writer, made safe to put into Markdown and HTML.
-
-Repository text (a README, feature names, class names) is data, never markup: it is escaped
-wherever it lands, so a README holding `<script>` or `[x](javascript:...)` shows as text.
+"""Markdown and HTML made safe to publish: links whose target could run code made inert,
+and page HTML sanitised. Repository text is made literal by `modeldoc.present.markdown`.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import nh3
 
-# Markdown's inline markup characters (escaped with a backslash), and what starts a block
-# (a heading, list or quote) at the beginning of the text.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
-_BLOCK_START = re.compile(r"^(\d*)([#+\-=.)])")
+# `modeldoc.cli` reads `plain` here; it is defined with the other escaping in `present`.
+from modeldoc.present.markdown import plain as plain
+
 _SAFE_SCHEMES = frozenset({"http", "https"})
 # [label](target "title"), the target allowed one level of parentheses.
 _JAVASCRIPT = re.compile(r"(javascript):", re.IGNORECASE)
 _LINK = re.compile(r"!?\[([^\]]*)\]\(((?:[^()\s]|\([^()\s]*\))*)([^)]*)\)")
-
-
-def plain(text: str) -> str:
-    """`text` without control or bidirectional-override characters, on one line."""
-    cleaned = "".join(
-        " " if ch in "\t\r\n" else ch
-        for ch in text
-        if ch in "\t\r\n" or unicodedata.category(ch) not in ("Cc", "Cf")
-    )
-    return " ".join(cleaned.split())
-
-
-def md_text(text: str) -> str:
-    """Repository text as literal inline Markdown: no markup, no HTML, no links."""
-    escaped = plain(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _BLOCK_START.sub(r"\1\\\2", _MARKDOWN_SPECIAL.sub(r"\\\1", escaped))
-
-
-def md_code(text: str) -> str:
-    """Repository text as an inline code span (names, paths, values)."""
-    shown = plain(text)
-    fence = "`" * (max((len(run) for run in re.findall(r"`+", shown)), default=0) + 1)
-    padding = " " if shown.startswith("`") or shown.endswith("`") or not shown else ""
-    return f"{fence}{padding}{shown}{padding}{fence}"
-
-
-def table_cell(text: str) -> str:
-    """Literal text for a Markdown table cell (pipes escaped too)."""
-    return md_text(text)
 
 
 def safe_links(markdown: str) -> str:

@@ -1,8 +1,10 @@
 """The Model Card Toolkit JSON (`model_card.json`, schema v0.0.2): the card for programs.
 
-Values the schema types as strings stay exact (a metric's value is its full `repr`, as in
-the Hugging Face metadata); sentences made here use the one number format. Prose from the
-writer is made inert as in the Markdown card, since toolkit templates render it too.
+The schema types metric values as strings, which the toolkit's templates show to people: they
+read as in every other output (`modeldoc.present`); the exact values are in `facts.json`.
+Limitations are the items the facts show (`modeldoc.present.limitations`), the same ones the
+offline writer lists. Prose from the writer is made inert as in the Markdown card, since
+toolkit templates render it too.
 """
 
 from __future__ import annotations
@@ -18,17 +20,20 @@ from typing import Any
 from jsonschema import Draft7Validator
 
 from modeldoc.errors import InputError
-from modeldoc.facts import Checkpoint, DataProfile, FactSheet, Metric, Plot, Section
+from modeldoc.facts import Checkpoint, DataProfile, FactSheet, Metric, Plot
 from modeldoc.output import write_atomically
+from modeldoc.present.limitations import limitations
+from modeldoc.present.markdown import plain
+from modeldoc.present.metrics import metric_number
+from modeldoc.present.numbers import number
+from modeldoc.present.phrases import fairness_differences, slice_gaps
 from modeldoc.render.hf_card import (
     computed_metrics,
     figure_path,
     licence_ids,
     model_name,
 )
-from modeldoc.render.markdown_text import plain
 from modeldoc.render.templating import prose
-from modeldoc.writing.numbers import number
 
 MCT_FILE = "model_card.json"
 SCHEMA_VERSION = "0.0.2"
@@ -41,7 +46,7 @@ _PERFORMANCE_PLOTS = frozenset({
 _PNG = b"\x89PNG\r\n\x1a\n"
 _URI = re.compile(r"(?i)https?://\S+")
 _HUB_DATASET = re.compile(r"[\w.-]+(?:/[\w.-]+)?")
-_LIST_ITEM = re.compile(r"[ ]{0,3}(?:[-*+]|\d{1,9}[.)])[ \t]+")
+_ERRORS_SHOWN = 5  # schema errors named in a `CardSchemaError`
 
 
 class CardSchemaError(RuntimeError):
@@ -74,7 +79,7 @@ def validate_mct(card: dict[str, Any]) -> None:
     """Raise `CardSchemaError` listing what the toolkit's schema rejects in `card`."""
     errors = sorted(_validator().iter_errors(card), key=lambda error: list(error.path))
     if errors:
-        found = "; ".join(f"{error.json_path}: {error.message}" for error in errors[:5])
+        found = "; ".join(f"{error.json_path}: {error.message}" for error in errors[:_ERRORS_SHOWN])
         raise CardSchemaError(f"Model Card Toolkit JSON breaks schema v{SCHEMA_VERSION}: {found}")
 
 
@@ -202,7 +207,7 @@ def _quantitative_analysis(facts: FactSheet, out_dir: Path) -> dict[str, Any]:
         for group in report.groups:
             where = plain(f"{report.column}={group.value}")
             metrics += [
-                {"type": plain(name), "value": repr(value), "slice": where}
+                {"type": plain(name), "value": metric_number(name, value), "slice": where}
                 for name, value in group.metrics.items()
                 if value is not None
             ]
@@ -220,12 +225,14 @@ def _quantitative_analysis(facts: FactSheet, out_dir: Path) -> dict[str, Any]:
 
 
 def _performance_metric(metric: Metric) -> dict[str, Any]:
-    # Exact values (repr round-trips a float): the schema wants strings, programs read them.
-    shown: dict[str, Any] = {"type": plain(metric.name), "value": repr(metric.value)}
+    shown: dict[str, Any] = {
+        "type": plain(metric.name),
+        "value": metric_number(metric.name, metric.value),
+    }
     if metric.ci_low is not None and metric.ci_high is not None:
         shown["confidence_interval"] = {
-            "lower_bound": repr(metric.ci_low),
-            "upper_bound": repr(metric.ci_high),
+            "lower_bound": metric_number(metric.name, metric.ci_low),
+            "upper_bound": metric_number(metric.name, metric.ci_high),
         }
     return shown
 
@@ -246,15 +253,14 @@ def _png_base64(out_dir: Path, plot: Plot) -> str:
 
 def _considerations(facts: FactSheet) -> dict[str, Any]:
     stated = facts.stated
-    section = facts.narrative.section("limitations") if facts.narrative else None
-    limitations = _limitations(section) + [
+    limits = [prose(item) for item in limitations(facts)] + [
         f"Out of scope: {plain(use)}" for use in (stated.out_of_scope_uses if stated else [])
     ]
     considerations = {
         "users": [{"description": plain(u)} for u in (stated.intended_users if stated else [])],
         "use_cases": [{"description": plain(u)} for u in (stated.intended_uses if stated else [])],
-        "limitations": [{"description": text} for text in limitations],
-        "tradeoffs": [{"description": text} for text in _slice_gaps(facts)],
+        "limitations": [{"description": text} for text in limits],
+        "tradeoffs": [{"description": prose(text)} for text in _slice_gaps(facts)],
         "ethical_considerations": [
             {"name": plain(risk)} for risk in (stated.ethical_considerations if stated else [])
         ],
@@ -262,55 +268,15 @@ def _considerations(facts: FactSheet) -> dict[str, Any]:
     return {key: value for key, value in considerations.items() if value}
 
 
-def _limitations(section: Section | None) -> list[str]:
-    """The limitations section's items (list items or paragraphs), then what in it could not
-    be verified, so a reader of the JSON is warned as a reader of the card is."""
-    if section is None:
-        return []
-    paragraphs = _paragraphs(section.text)
-    items: list[str] = []
-    for paragraph, after in zip(paragraphs, [*paragraphs[1:], ""], strict=True):
-        # A lead-in ("What the facts show:") introduces the list after it; it is no item.
-        if not (paragraph.endswith(":") and _LIST_ITEM.match(after)):
-            items += [prose(item) for item in _list_items(paragraph)]
-    if section.unmatched:
-        unverified = ", ".join(plain(finding.text) for finding in section.unmatched)
-        items.append(f"Not verified against the facts: {unverified}.")
-    return items
-
-
 def _slice_gaps(facts: FactSheet) -> list[str]:
     """How much results differ between the groups of each sensitive column (computed)."""
-    gaps = []
-    for report in facts.evaluation.slices if facts.evaluation else []:
-        column = plain(report.column)
-        for name, gap in report.largest_gap.items():
-            if gap is not None:
-                gaps.append(
-                    f"{plain(name)} differs by up to {number(gap)} between the groups of {column}."
-                )
-        for label, value in (
-            ("demographic parity difference", report.demographic_parity_difference),
-            ("equalized odds difference", report.equalized_odds_difference),
-        ):
-            if value is not None:
-                gaps.append(f"The {label} over the groups of {column} is {number(value)}.")
-    return gaps
+    reports = facts.evaluation.slices if facts.evaluation else []
+    return [
+        sentence
+        for report in reports
+        for sentence in (*slice_gaps(report), *fairness_differences(report))
+    ]
 
 
 def _paragraphs(markdown: str) -> list[str]:
     return [block.strip() for block in re.split(r"\n[ \t]*\n", markdown.strip()) if block.strip()]
-
-
-def _list_items(paragraph: str) -> list[str]:
-    """A Markdown list's items, each on one line; any other paragraph as one item."""
-    lines = paragraph.splitlines()
-    if not _LIST_ITEM.match(lines[0]):
-        return [paragraph]
-    items: list[str] = []
-    for line in lines:
-        if _LIST_ITEM.match(line):
-            items.append(_LIST_ITEM.sub("", line, count=1))
-        else:
-            items[-1] += " " + line.strip()
-    return items

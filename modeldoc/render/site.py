@@ -30,9 +30,9 @@ from mkdocs.exceptions import MkDocsException
 from modeldoc.errors import ModeldocError
 from modeldoc.facts import FactSheet
 from modeldoc.output import write_atomically
+from modeldoc.present.markdown import plain
 from modeldoc.render import mkdocs_hooks
 from modeldoc.render.hf_card import figure_path
-from modeldoc.render.markdown_text import plain
 from modeldoc.render.site_pages import PAGES, render_pages
 
 CONFIG_FILE = "mkdocs.yml"

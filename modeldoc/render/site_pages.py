@@ -15,20 +15,20 @@ from urllib.parse import quote
 import jinja2
 from pydantic import JsonValue
 
-from modeldoc.facts import Call, FactSheet, Plot, Source, Value
+from modeldoc.facts import Call, FactSheet, Plot, Source
+from modeldoc.present.card import MISSING, code_value, data_value
+from modeldoc.present.limits import CONTRIBUTIONS_LISTED
+from modeldoc.present.markdown import md_code, table_cell
+from modeldoc.present.metrics import metric_spec
+from modeldoc.present.numbers import number
+from modeldoc.present.phrases import direction
+from modeldoc.present.sections import SECTIONS
 from modeldoc.render.hf_card import figure_path
-from modeldoc.render.markdown_text import md_code, table_cell
 from modeldoc.render.templating import environment
-from modeldoc.writing.numbers import number
-from modeldoc.writing.offline import METRIC_NAMES
-from modeldoc.writing.prose import MISSING, data_value
-from modeldoc.writing.sections import SECTIONS
 
 UNKNOWN = "Unknown"
 """What a table cell shows where a fact is unknown."""
 
-# Below this |Spearman correlation| a feature's SHAP values show no direction worth a word.
-_NO_TREND = 0.1
 # Parameter values longer than this (a pipeline's steps, a vocabulary) are cut in tables.
 _VALUE_CHARS = 200
 _FRONT_MATTER = re.compile(r"\A---\r?\n.*?\r?\n---\r?\n", re.DOTALL)
@@ -118,6 +118,7 @@ def render_pages(
         "present": frozenset(plots_present),
         "missing": MISSING,
         "unknown": UNKNOWN,
+        "contributions_listed": CONTRIBUTIONS_LISTED,
     }
     return {page.file: env.get_template(page.template).render(context) for page in PAGES}
 
@@ -133,6 +134,7 @@ def _environment() -> jinja2.Environment:
         direction=direction,
         count=count,
         metric_label=metric_label,
+        better=better,
         src=src,
     )
     return env
@@ -152,16 +154,6 @@ def _feature_ranks(facts: FactSheet) -> dict[str, int]:
 def where(source: Source) -> str:
     """Where a fact was read, as a code span: `train.py:18`."""
     return md_code(str(source))
-
-
-def code_value(value: Value) -> str:
-    """A value as written in the code, and the number it stands for when that differs
-    (`TEST_SIZE` = 0.250)."""
-    shown = md_code(value.text)
-    literal = value.value
-    if value.literal and isinstance(literal, int | float) and value.text != str(literal):
-        return f"{shown} = {parameter(literal)}"
-    return shown
 
 
 def arguments(call: Call) -> str:
@@ -184,17 +176,14 @@ def parameter(value: JsonValue) -> str:
     return md_code(text)
 
 
-def direction(rho: float | None) -> str:
-    """What a feature's value-SHAP correlation says about its effect, in words."""
-    if rho is None or abs(rho) < _NO_TREND:
-        return "no monotonic trend"
-    return "higher values raise the output" if rho > 0 else "higher values lower the output"
-
-
 def metric_label(name: str) -> str:
     """A metric's name for people, as a table cell: `roc_auc` -> ROC AUC."""
-    label = METRIC_NAMES.get(name, name)
-    return table_cell(label[:1].upper() + label[1:])
+    return table_cell(metric_spec(name).title)
+
+
+def better(name: str) -> str:
+    """Which way metric `name` is better: "higher" or "lower"."""
+    return "higher" if metric_spec(name).higher_is_better else "lower"
 
 
 def count(value: float) -> str:

@@ -7,9 +7,11 @@ below, and `StrictUndefined` turns a misspelt variable into an error instead of 
 
 Filters:
 
-- `number`, `interval`: the one number format (`modeldoc.writing.numbers`).
+- `number`, `interval`, `percent`: the one number format (`modeldoc.present.numbers`).
+- `metric_number`, `metric_interval`: a metric's values as every output shows them
+  (`modeldoc.present.metrics`), e.g. `metric.name | metric_number(metric.value)`.
 - `md_text`, `md_code`, `table_cell`: repository text as literal Markdown
-  (`modeldoc.render.markdown_text`).
+  (`modeldoc.present.markdown`).
 - `prose`: Markdown written by a writer, made inert (`prose` below).
 """
 
@@ -20,8 +22,10 @@ from itertools import groupby
 
 import jinja2
 
-from modeldoc.render.markdown_text import md_code, md_text, safe_links, table_cell
-from modeldoc.writing.numbers import interval, number
+from modeldoc.present.markdown import md_code, md_text, table_cell
+from modeldoc.present.metrics import metric_interval, metric_number
+from modeldoc.present.numbers import interval, number, percent
+from modeldoc.render.markdown_text import safe_links
 
 # Fences are trusted only in the one form CommonMark and Python-Markdown read alike: at
 # the margin, with at most a language name, closed by the same marker. Any other line that
@@ -50,6 +54,9 @@ def environment() -> jinja2.Environment:
     env.filters.update(
         number=number,
         interval=interval,
+        percent=percent,
+        metric_number=metric_number,
+        metric_interval=metric_interval,
         md_text=md_text,
         md_code=md_code,
         table_cell=table_cell,

@@ -10,33 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from modeldoc.facts import Checkpoint, Evaluation, FactSheet, Finding, Section
-from modeldoc.render.markdown_text import md_code, md_text
-from modeldoc.writing.numbers import interval, number
-from modeldoc.writing.prose import (
-    Draft,
-    call_with_arguments,
-    code_value,
-    data_value,
-    names,
-    place,
-    quoted,
-)
-from modeldoc.writing.sections import SectionSpec
+from modeldoc.present import limits
+from modeldoc.present.card import code_value, data_value
+from modeldoc.present.limitations import limitations
+from modeldoc.present.markdown import md_code, md_text, names
+from modeldoc.present.metrics import metric_number, metric_text
+from modeldoc.present.numbers import number, percent, signed
+from modeldoc.present.phrases import direction, fairness_differences, slice_gap
+from modeldoc.present.sections import SectionSpec
+from modeldoc.writing.prose import Draft, call_with_arguments, place, quoted
 
-METRIC_NAMES = {
-    "accuracy": "accuracy",
-    "balanced_accuracy": "balanced accuracy",
-    "precision_macro": "precision (macro average)",
-    "recall_macro": "recall (macro average)",
-    "f1_macro": "F1 (macro average)",
-    "roc_auc": "ROC AUC",
-    "log_loss": "log loss",
-    "brier": "Brier score",
-    "mae": "mean absolute error",
-    "rmse": "root mean squared error",
-    "r2": "R²",
-    "mape": "mean absolute percentage error",
-}
 _FORMATS = {
     "xgboost-json": "an XGBoost JSON model",
     "xgboost-ubj": "an XGBoost UBJSON model",
@@ -164,9 +147,9 @@ def _intended_use(facts: FactSheet, draft: Draft) -> None:
 
 def _architecture(facts: FactSheet, draft: Draft) -> None:
     code, repo = facts.code, facts.repo
-    for model in code.models[:5]:
+    for model in code.models[: limits.MODELS_DESCRIBED]:
         layers = list(dict.fromkeys(layer.callee for layer in model.layers))
-        built = f" It builds {names(layers[:8])}." if layers else ""
+        built = f" It builds {names(layers[: limits.LAYERS_NAMED])}." if layers else ""
         draft.add(
             f"{md_code(model.name)} is a {md_text(model.framework.value)} "
             f"{model.kind.replace('_', ' ')} "
@@ -179,12 +162,13 @@ def _architecture(facts: FactSheet, draft: Draft) -> None:
         )
         draft.add(f"The saved model is a pipeline: {steps}.")
     for role in ("estimator", "pipeline", "optimizer", "scheduler", "loss", "trainer"):
-        for made in [item for item in code.instantiations if item.role == role][:3]:
+        made_here = [item for item in code.instantiations if item.role == role]
+        for made in made_here[: limits.CALLS_PER_ROLE]:
             draft.add(f"{place(made.source, repo)} creates the {role} {call_with_arguments(made)}.")
     scripts = [script for script in code.scripts if any(r.role == "training" for r in script.roles)]
     if scripts:
         draft.add(f"Training code: {names(script.file for script in scripts)}.")
-    for split in code.splits[:3]:
+    for split in code.splits[: limits.SPLITS_DESCRIBED]:
         parts = []
         if split.test_size is not None:
             parts.append(f"a test share of {code_value(split.test_size)}")
@@ -212,7 +196,7 @@ def _data(facts: FactSheet, draft: Draft) -> None:
         draft.paragraphs.append(quoted(stated.training_data))
     else:
         draft.unknown("training data", "The training data is not described in `modeldoc.yml`.")
-    for code_source in facts.code.data_sources[:3]:
+    for code_source in facts.code.data_sources[: limits.DATA_SOURCES_NAMED]:
         draft.add(
             f"The code reads data at {place(code_source.source, facts.repo)} with "
             f"{md_code(code_source.callee)}."
@@ -253,13 +237,16 @@ def _evaluation(facts: FactSheet, draft: Draft) -> None:
     if evaluation.not_computed:
         draft.add(f"No metric was computed: {md_text(evaluation.not_computed)}.")
         return
-    level = f"{evaluation.confidence_level * 100:g}%"
-    draft.add(
-        f"On {number(evaluation.rows)} evaluation rows (in brackets: {level} percentile bootstrap "
-        f"intervals over {number(evaluation.bootstrap_resamples)} resamples, seed "
-        f"{number(evaluation.bootstrap_seed)}):"
-    )
-    draft.bullets(_metric_line(metric.name, evaluation) for metric in evaluation.metrics)
+    lead = f"On {number(evaluation.rows)} evaluation rows"
+    if evaluation.bootstrap_resamples:
+        # Says what the intervals are, not how they look: that is `INTERVAL_FORMAT`'s.
+        lead += (
+            f", each metric with its {percent(evaluation.confidence_level)} percentile "
+            f"bootstrap interval (over {number(evaluation.bootstrap_resamples)} resamples, "
+            f"seed {number(evaluation.bootstrap_seed)}) where one was computed"
+        )
+    draft.add(f"{lead}:")
+    draft.bullets(metric_text(metric, markdown=True) for metric in evaluation.metrics)
     if evaluation.row_notes:
         held = (
             f"The data holds {number(evaluation.data_rows)} rows: "
@@ -276,28 +263,10 @@ def _evaluation(facts: FactSheet, draft: Draft) -> None:
             low = min(known, key=lambda item: item[1])
             high = max(known, key=lambda item: item[1])
             draft.add(
-                f"By {md_code(report.column)}, {METRIC_NAMES.get(name, name)} ranges from "
-                f"{number(low[1])} ({md_code(low[0])}) to {number(high[1])} ({md_code(high[0])}), "
-                f"a gap of {number(gap)}."
+                f"{slice_gap(name, report.column, gap)}: from {metric_number(name, low[1])} "
+                f"({md_code(low[0])}) to {metric_number(name, high[1])} ({md_code(high[0])})."
             )
-        if report.demographic_parity_difference is not None:
-            draft.add(
-                f"The demographic parity difference by {md_code(report.column)} is "
-                f"{number(report.demographic_parity_difference)}"
-                + (f" and the equalized odds difference {number(report.equalized_odds_difference)}."
-                   if report.equalized_odds_difference is not None else ".")
-            )  # fmt: skip
-
-
-def _metric_line(name: str, evaluation: Evaluation) -> str:
-    metric = evaluation.metric(name)
-    label = METRIC_NAMES.get(name, name)
-    if metric is None or metric.value is None:
-        reason = metric.not_computed if metric else "not computed"
-        return f"{label}: not computed ({md_text(reason or 'no reason recorded')})"
-    if metric.ci_low is not None:
-        return f"{label} {number(metric.value)} {interval(metric.ci_low, metric.ci_high)}"
-    return f"{label} {number(metric.value)}"
+        draft.add(*fairness_differences(report))
 
 
 def _explanations(facts: FactSheet, draft: Draft) -> None:
@@ -325,18 +294,18 @@ def _explanations(facts: FactSheet, draft: Draft) -> None:
             f"({md_code(additivity.compared_with)}) to {number(additivity.max_error)}, "
             f"{verdict} the tolerance of {number(additivity.tolerance)}."
         )
-    top = explanations.importance[:5]
+    top = explanations.importance[: limits.FEATURES_NAMED]
     if top:
         draft.add("The features that move predictions most (mean |SHAP value|):")
         draft.bullets(
-            f"{md_code(item.feature)} {number(item.mean_abs_shap)}"
-            f"{_direction(item.value_shap_correlation)}"
+            f"{md_code(item.feature)} {number(item.mean_abs_shap)}, "
+            f"{direction(item.value_shap_correlation)}"
             for item in top
         )
     for local in explanations.local:
         largest = ", ".join(
-            f"{md_code(c.feature)} = {data_value(c.value)} ({_signed(c.shap)})"
-            for c in local.contributions[:3]
+            f"{md_code(c.feature)} = {data_value(c.value)} ({signed(c.shap)})"
+            for c in local.contributions[: limits.CONTRIBUTIONS_NAMED]
         )
         draft.add(
             f"Row {number(local.row)} ({md_text(local.reason)}; "
@@ -350,95 +319,11 @@ def _explanations(facts: FactSheet, draft: Draft) -> None:
     )
 
 
-def _direction(rho: float | None) -> str:
-    if rho is None:
-        return ""
-    return ", higher values raise the output" if rho > 0 else ", higher values lower the output"
-
-
-def _signed(value: float) -> str:
-    return f"+{number(value)}" if value > 0 else number(value)
-
-
 def _limitations(facts: FactSheet, draft: Draft) -> None:
-    limits: list[str] = []
-    checkpoint = _checkpoint(facts)
-    if checkpoint is not None and checkpoint.trusted_pickle:
-        limits.append(
-            f"{md_code(checkpoint.file)} is a pickle, loaded only because the user trusted it "
-            "(`--trust-pickle`): loading it runs any code it holds."
-        )
-    if checkpoint is not None and not checkpoint.loaded:
-        limits.append(
-            f"{md_code(checkpoint.file)} did not load, so nothing about its behaviour was measured."
-        )
-    evaluation = facts.evaluation
-    if evaluation is not None and evaluation.metrics:
-        headline = evaluation.metrics[0]
-        if headline.ci_low is not None:
-            limits.append(
-                f"The results rest on {number(evaluation.rows)} rows: "
-                f"{METRIC_NAMES.get(headline.name, headline.name)} "
-                f"could lie anywhere in {interval(headline.ci_low, headline.ci_high)}."
-            )
-        brier = evaluation.metric("brier")
-        reference = brier.reference if brier else None
-        if brier and brier.value is not None and reference is not None:
-            if brier.value >= reference:
-                limits.append(
-                    f"Its probabilities are poorly calibrated: Brier score {number(brier.value)}, "
-                    f"no better than {number(reference)} for always predicting the positive rate."
-                )
-            else:
-                limits.append(
-                    f"Calibration: Brier score {number(brier.value)} against {number(reference)} "
-                    "for always predicting the positive rate (see the calibration curve)."
-                )
-        unmeasured = [m for m in evaluation.metrics if m.value is None]
-        if unmeasured:
-            limits.append(
-                f"Not computed: {', '.join(METRIC_NAMES.get(m.name, m.name) for m in unmeasured)}."
-            )
-    for profile in facts.data:
-        if profile.label_counts and len(profile.label_counts) > 1:
-            fewest = min(profile.label_counts.items(), key=lambda item: item[1])
-            most = max(profile.label_counts.items(), key=lambda item: item[1])
-            if fewest[1] * 2 < most[1]:
-                limits.append(
-                    f"Labels are imbalanced: {md_code(fewest[0])} has {number(fewest[1])} rows "
-                    f"against {number(most[1])} for {md_code(most[0])}."
-                )
-        if profile.missing:
-            limits.append(f"The evaluation data has missing values in {names(profile.missing)}.")
-        if profile.column_check is not None and not profile.column_check.matches:
-            limits.append(
-                "The evaluation data's columns differ from what the model expects "
-                "(see Evaluation data)."
-            )
-    for report in evaluation.slices if evaluation else []:
-        gaps = [(name, gap) for name, gap in report.largest_gap.items() if gap]
-        if gaps:
-            name, gap = max(gaps, key=lambda item: item[1])
-            limits.append(
-                f"Results differ by {md_code(report.column)}: the largest gap in "
-                f"{METRIC_NAMES.get(name, name)} is {number(gap)}."
-            )
-    if facts.code.conflicts:
-        limits.append(
-            f"The code gives different values to {names(c.name for c in facts.code.conflicts)}; "
-            "which one trained the saved model is not known from the code alone."
-        )
-    explanations = facts.explanations
-    if explanations is not None and explanations.stopped_by_time_budget:
-        limits.append(
-            f"SHAP values cover {number(explanations.rows_explained)} rows: the explainer "
-            "stopped at its time budget."
-        )
-    if explanations is not None and explanations.additivity and not explanations.additivity.passed:
-        limits.append("The SHAP values do not add up to the model's output within tolerance.")
-    if limits:
+    found = limitations(facts)
+    if found:
         draft.add("What the facts show about the limits of this model and its evaluation:")
-        draft.bullets(limits)
+        draft.bullets(found)
     stated = facts.stated
     if stated and stated.ethical_considerations:
         draft.add("Ethical considerations, as its owners state them:")

@@ -5,14 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from pydantic import JsonValue
-
-from modeldoc.facts import Call, RepoFacts, Source, Value
-from modeldoc.render.markdown_text import md_code, md_text
+from modeldoc.facts import Call, RepoFacts, Source
+from modeldoc.present.card import MISSING, code_value
+from modeldoc.present.markdown import md_code, md_text
 from modeldoc.tools.repo.git import file_url
-from modeldoc.writing.numbers import number
-
-MISSING = "[More Information Needed]"
 
 
 @dataclass
@@ -55,29 +51,6 @@ def place(source: Source, repo: RepoFacts) -> str:
     return f"[{shown}]({url})"
 
 
-def code_value(value: Value) -> str:
-    """A value from the code as it was written, or its literal when it is a known constant."""
-    if (
-        value.literal
-        and isinstance(value.value, (int, float))
-        and not isinstance(value.value, bool)
-    ):
-        return str(value.value)
-    return md_code(value.text)
-
-
-def data_value(value: JsonValue) -> str:
-    """A cell of the data: numbers as the data holds them, text as code, missing as such."""
-    if value is None:
-        return "missing"
-    if isinstance(value, bool):
-        return md_code(str(value))
-    if isinstance(value, (int, float)):
-        shown = str(value)
-        return shown if len(shown) <= 10 else number(value)
-    return md_code(str(value))
-
-
 def call_with_arguments(call: Call, limit: int = 6) -> str:
     """`xgboost.XGBClassifier` with `n_estimators` = 100, ... (keyword arguments only)."""
     keywords = [arg for arg in call.args if arg.name]
@@ -86,14 +59,6 @@ def call_with_arguments(call: Call, limit: int = 6) -> str:
     )
     more = " and more" if len(keywords) > limit else ""
     return f"{md_code(call.qualified)}" + (f" with {shown}{more}" if shown else "")
-
-
-def names(items: Iterable[str]) -> str:
-    """Code names joined as English: `a`, `b` and `c`."""
-    shown = [md_code(item) for item in items]
-    if len(shown) <= 1:
-        return "".join(shown)
-    return ", ".join(shown[:-1]) + f" and {shown[-1]}"
 
 
 def quoted(text: str) -> str:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from modeldoc.facts import FactSheet, Finding, Section
-from modeldoc.writing.numbers import number
+from modeldoc.present.numbers import number
 
 # Names modeldoc itself uses in prose (its own settings file, the card's vocabulary).
 OWN_VOCABULARY = frozenset({

@@ -13,8 +13,8 @@ from modeldoc.diff.compare import compare
 from modeldoc.diff.gates import evaluate, load_gates_file, parse_gates
 from modeldoc.errors import InputError
 from modeldoc.facts import Evaluation, FactSheet, Gates, Metric
+from modeldoc.present.numbers import number
 from modeldoc.settings import load_settings
-from modeldoc.writing.numbers import number
 
 
 def gates(text: str) -> Gates:

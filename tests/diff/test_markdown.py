@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 from modeldoc.diff.compare import compare
 from modeldoc.diff.markdown import render_markdown
 from modeldoc.facts import Call, FactSheet, Hyperparameter, Source, Value
-from modeldoc.writing.numbers import number
+from modeldoc.present.numbers import number
 
 HOSTILE = "<script>alert(1)</script>"
 

@@ -17,11 +17,11 @@ from huggingface_hub import ModelCard
 from markdown_it import MarkdownIt
 
 from modeldoc.facts import FactSheet, Finding, License, Narrative, Section, Source, Stated
+from modeldoc.present.card import MISSING
+from modeldoc.present.numbers import interval, number
+from modeldoc.present.sections import SECTIONS
 from modeldoc.render.hf_card import card_metadata, render_hf_card, write_hf_card
 from modeldoc.render.templating import environment, prose
-from modeldoc.writing.numbers import interval, number
-from modeldoc.writing.prose import MISSING
-from modeldoc.writing.sections import SECTIONS
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SCRIPT = "<script>alert(1)</script>"

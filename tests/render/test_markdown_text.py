@@ -10,14 +10,8 @@ import re
 import markdown
 import pytest
 
-from modeldoc.render.markdown_text import (
-    md_code,
-    md_text,
-    plain,
-    safe_links,
-    sanitize_html,
-    table_cell,
-)
+from modeldoc.present.markdown import md_code, md_text, plain, table_cell
+from modeldoc.render.markdown_text import safe_links, sanitize_html
 from modeldoc.render.mkdocs_hooks import CommonMarkEscapes
 
 

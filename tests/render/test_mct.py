@@ -1,5 +1,6 @@
 """The Model Card Toolkit JSON of a real build: valid against the toolkit's own schema, every
-metric with its interval, plots as PNG, considerations from the narrative and the owners."""
+metric with its interval as every output shows it, plots as PNG, considerations from the facts
+and the owners."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from jsonschema import Draft7Validator
 
 from modeldoc.errors import InputError
 from modeldoc.facts import FactSheet, Finding, Narrative, Plot, Section, Stated
+from modeldoc.present.limitations import limitations
+from modeldoc.present.metrics import metric_number
 from modeldoc.render.mct import (
     MCT_FILE,
     CardSchemaError,
@@ -102,13 +105,13 @@ def test_every_computed_metric_with_its_interval(cancer: tuple[FactSheet, Path])
     computed = [m for m in facts.evaluation.metrics if m.value is not None]
     assert set(shown) == {m.name for m in computed}
     for metric in computed:
-        assert float(shown[metric.name]["value"]) == metric.value
+        assert shown[metric.name]["value"] == metric_number(metric.name, metric.value)
         if metric.ci_low is None:
             assert "confidence_interval" not in shown[metric.name]
             continue
         bounds = shown[metric.name]["confidence_interval"]
-        assert float(bounds["lower_bound"]) == metric.ci_low
-        assert float(bounds["upper_bound"]) == metric.ci_high
+        assert bounds["lower_bound"] == metric_number(metric.name, metric.ci_low)
+        assert bounds["upper_bound"] == metric_number(metric.name, metric.ci_high)
     assert "confidence_interval" in shown["roc_auc"]
 
 
@@ -124,7 +127,9 @@ def test_slices_are_reported_per_group(diabetes: tuple[FactSheet, Path]) -> None
     assert dataset["name"] == "test.csv"
     assert dataset["sensitive"] == {"sensitive_data": ["sex"]}
     gaps = card["considerations"]["tradeoffs"]
-    assert gaps[0]["description"].startswith("mae differs by up to 0.749 between the groups")
+    assert gaps[0]["description"] == (
+        "Mean absolute error differs by up to 0.749 between the groups of `sex`."
+    )
 
 
 @pytest.mark.parametrize("example", ["cancer", "diabetes"])
@@ -139,7 +144,7 @@ def test_performance_plots_decode_as_png(example: str, request: pytest.FixtureRe
         assert image == (out / plot.file).read_bytes()
 
 
-def test_details_and_considerations_from_narrative_and_owners(
+def test_details_from_narrative_and_considerations_from_facts_and_owners(
     diabetes: tuple[FactSheet, Path],
 ) -> None:
     card = render_mct(*diabetes)
@@ -159,13 +164,15 @@ def test_details_and_considerations_from_narrative_and_owners(
     considerations = card["considerations"]
     assert considerations["users"] == [{"description": "Clinicians"}]
     assert considerations["use_cases"] == [{"description": "Ranking patients for follow-up"}]
+    # The items the facts show, as the offline writer lists them; never parsed from prose.
+    facts = diabetes[0]
     assert [item["description"] for item in considerations["limitations"]] == [
-        "Evaluated on 89 rows only.",
-        "Groups of `sex` differ a little.",
-        "No training data was profiled.",
-        "Not verified against the facts: 12.5.",
+        *limitations(facts),
         "Out of scope: Diagnosis",
     ]
+    assert considerations["limitations"][0]["description"].startswith(
+        "The results rest on 89 rows: R² "
+    )
     assert considerations["ethical_considerations"] == [
         {"name": "Medical decisions need a human in the loop"}
     ]
@@ -178,7 +185,10 @@ def test_without_narrative_the_overview_is_the_readme_summary(
     card = render_mct(facts, cancer[1])
     assert facts.repo.readme is not None
     assert card["model_details"]["overview"] == facts.repo.readme.summary
-    assert "considerations" not in card  # nothing stated, nothing written: nothing invented
+    # Nothing stated: the only considerations are the limitations the facts show.
+    assert card["considerations"] == {
+        "limitations": [{"description": item} for item in limitations(facts)]
+    }
 
 
 def test_writer_prose_is_inert(diabetes: tuple[FactSheet, Path]) -> None:

@@ -28,8 +28,11 @@ from modeldoc.facts import (
     RepoFacts,
     Section,
 )
+from modeldoc.present.card import MISSING, data_value
+from modeldoc.present.markdown import md_text
+from modeldoc.present.numbers import interval, number
+from modeldoc.present.phrases import direction
 from modeldoc.render.hf_card import render_hf_card
-from modeldoc.render.markdown_text import md_text
 from modeldoc.render.site import (
     CONFIG_FILE,
     SiteBuildError,
@@ -37,9 +40,7 @@ from modeldoc.render.site import (
     build_site,
     write_site,
 )
-from modeldoc.render.site_pages import PAGES, direction
-from modeldoc.writing.numbers import interval, number
-from modeldoc.writing.prose import MISSING, data_value
+from modeldoc.render.site_pages import PAGES
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PAYLOAD = "<script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1))"
@@ -367,7 +368,8 @@ def test_explanations_say_each_contribution_in_words(cancer_site: Built) -> None
 def test_directions_in_words() -> None:
     assert direction(0.8) == "higher values raise the output"
     assert direction(-0.3) == "higher values lower the output"
-    assert direction(0.02) == direction(None) == "no monotonic trend"
+    assert direction(0.02) == "no monotonic trend"
+    assert direction(None) == "no monotonic trend can be measured (text or constant values)"
 
 
 def test_overview_shows_sections_in_card_order_and_flags_unverified(cancer_site: Built) -> None:

@@ -6,7 +6,7 @@ import pytest
 from tree_sitter import Parser
 
 from modeldoc.facts import ColumnCheck, DataProfile, Value
-from modeldoc.render.markdown_text import md_text
+from modeldoc.present.markdown import md_text
 from modeldoc.tools.code.models import resolve_models
 from modeldoc.tools.code.python import LANGUAGE, PythonExtractor
 from modeldoc.tools.code.python_nodes import call_arguments

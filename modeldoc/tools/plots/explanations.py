@@ -16,11 +16,14 @@ import numpy as np
 import pandas as pd
 
 from modeldoc.facts import Explanations, FeatureImportance, LocalExplanation, Plot
+from modeldoc.present.card import data_text
+from modeldoc.present.limits import CONTRIBUTIONS_NAMED, FEATURES_IN_ALT
+from modeldoc.present.numbers import number, signed
+from modeldoc.present.phrases import direction
 from modeldoc.tools.explain.run import ShapResult
 from modeldoc.tools.explain.shap_import import import_shap
 from modeldoc.tools.plots.figures import new_figure, plain_text, save_figure
 from modeldoc.tools.secrets import redact_text
-from modeldoc.writing.numbers import number
 
 MAX_DISPLAY = 10
 DEPENDENCE_FEATURES = 3
@@ -88,8 +91,9 @@ def _scope(facts: Explanations) -> str:
     return f"{number(facts.rows_explained)} explained rows (SHAP values of the {facts.output})"
 
 
-def _top(facts: Explanations, count: int = 3) -> str:
-    return ", ".join(f"{f.feature} ({number(f.mean_abs_shap)})" for f in facts.importance[:count])
+def _top(facts: Explanations) -> str:
+    top = facts.importance[:FEATURES_IN_ALT]
+    return ", ".join(f"{f.feature} ({number(f.mean_abs_shap)})" for f in top)
 
 
 def _bar(explanation: Any, facts: Explanations, out_dir: Path) -> Plot:
@@ -145,18 +149,15 @@ def _dependence(
         title=f"How {feature} moves the output",
         shows=f"The SHAP value of {feature} against its value, for each of {_scope(facts)}.",
         alt=f"Scatter of the SHAP value of {feature} against its value over {_scope(facts)}; "
-        + _trend(feature, found.value_shap_correlation),
+        + _trend(found.value_shap_correlation),
         feature=feature,
     )
 
 
-def _trend(feature: str, rho: float | None) -> str:
+def _trend(rho: float | None) -> str:
     if rho is None:
-        return "no monotonic trend can be measured (text or constant values)."
-    direction = "raise" if rho > 0 else "lower"
-    return (
-        f"Spearman correlation {rho:+.3f}: higher {feature} values tend to {direction} the output."
-    )
+        return f"{direction(rho)}."
+    return f"Spearman correlation {signed(rho)}: {direction(rho)}."
 
 
 def _waterfall(row: Any, local: LocalExplanation, facts: Explanations, out_dir: Path) -> Plot:
@@ -169,7 +170,8 @@ def _waterfall(row: Any, local: LocalExplanation, facts: Explanations, out_dir: 
     shap.plots.waterfall(row, max_display=MAX_DISPLAY, show=False)
     file = save_figure(figure, out_dir, f"shap_waterfall_row_{local.row}")
     largest = ", ".join(
-        f"{c.feature} = {_shown(c.value)} ({_signed(c.shap)})" for c in local.contributions[:3]
+        f"{c.feature} = {data_text(c.value)} ({signed(c.shap)})"
+        for c in local.contributions[:CONTRIBUTIONS_NAMED]
     )
     return Plot(
         file=file,
@@ -177,8 +179,8 @@ def _waterfall(row: Any, local: LocalExplanation, facts: Explanations, out_dir: 
         title=f"Row {local.row}: {local.reason}",
         shows=f"How each feature moves row {local.row}'s output from the base value "
         f"{number(local.base_value)} to {number(local.output)} ({facts.output}).",
-        alt=f"Waterfall for row {local.row} ({local.reason}; actual {_shown(local.actual)}, "
-        f"predicted {_shown(local.predicted)}): from base value {number(local.base_value)} to "
+        alt=f"Waterfall for row {local.row} ({local.reason}; actual {data_text(local.actual)}, "
+        f"predicted {data_text(local.predicted)}): from base value {number(local.base_value)} to "
         f"output {number(local.output)}; the largest contributions are {largest}.",
         row=local.row,
     )
@@ -194,14 +196,3 @@ def _seeded() -> Iterator[None]:
         yield
     finally:
         np.random.set_state(state)
-
-
-def _shown(value: Any) -> str:
-    """A feature value as the writer shows it: as the data holds it, long floats rounded."""
-    if isinstance(value, float) and np.isfinite(value):
-        return str(value) if len(str(value)) <= 10 else number(value)
-    return "missing" if value is None else str(value)
-
-
-def _signed(value: float) -> str:
-    return f"+{number(value)}" if value > 0 else number(value)

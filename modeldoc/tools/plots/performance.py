@@ -7,7 +7,9 @@ precision-recall and calibration plots are skipped with a reason, as the metrics
 are binary. Regression: actual against predicted values, and residuals against predicted.
 
 Alt text quotes only numbers from the `Evaluation` fact or computed from the given arrays; a
-metric the evaluation lacks is said to be missing, never filled in.
+metric the evaluation lacks is said to be missing, never filled in. Alt text and legends state
+numbers, metrics and intervals as every other output does (`modeldoc.present`): the legend
+of a ROC curve reads like the card.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from sklearn.metrics import (
 
 from modeldoc.errors import first_line
 from modeldoc.facts import Evaluation, Plot
-from modeldoc.tools.evaluate.metrics import CONFIDENCE
+from modeldoc.present.metrics import metric_label, metric_text
+from modeldoc.present.numbers import number
 from modeldoc.tools.plots.figures import new_figure, plain_text, save_figure
 from modeldoc.tools.secrets import redact_text
 
@@ -47,7 +50,7 @@ SCATTER_ROWS = 5000  # regression scatter plots draw a seeded sample above this 
 SAMPLE_SEED = 0
 LABEL_CHARS = 24  # a class name in a picture; a longer one is cut in the middle
 _CURVE_SIZE = (5.6, 5.0)
-_EN_DASH = "\u2013"  # an interval reads as typeset text: 0.987, en dash, 0.999
+_CHANCE_AUC = 0.5  # the area under the chance diagonal
 
 
 @dataclass
@@ -236,16 +239,17 @@ def _confusion_matrix(
 def _confusion_alt(evaluation: Evaluation, matrix: list[list[int]]) -> str:
     names = evaluation.labels
     parts = [
-        f"{row[index]} of {sum(row)} {'rows ' if index == 0 else ''}of class '{name}'"
+        f"{number(row[index])} of {number(sum(row))} {'rows ' if index == 0 else ''}"
+        f"of class '{name}'"
         if sum(row)
         else f"no rows of class '{name}'"
         for index, (name, row) in enumerate(zip(names, matrix, strict=True))
     ][:MAX_ALT_CLASSES]
     total = sum(map(sum, matrix))
-    text = f"Confusion matrix on {evaluation.rows} evaluation rows: "
+    text = f"Confusion matrix on {number(evaluation.rows)} evaluation rows: "
     if len(names) > 2:
         correct = sum(matrix[i][i] for i in range(len(matrix)))
-        text += f"{correct} of {total} predicted correctly; per class, "
+        text += f"{number(correct)} of {number(total)} predicted correctly; per class, "
     text += f"{_join(parts)} predicted correctly"
     if len(names) > MAX_ALT_CLASSES:
         text += f" (the other {len(names) - MAX_ALT_CLASSES} classes are in the picture)"
@@ -255,7 +259,7 @@ def _confusion_alt(evaluation: Evaluation, matrix: list[list[int]]) -> str:
     count, i, j = max(errors, key=lambda error: error[0], default=(0, 0, 0))
     if count:
         text += (
-            f"; the most frequent error is {count} {'row' if count == 1 else 'rows'} "
+            f"; the most frequent error is {number(count)} {'row' if count == 1 else 'rows'} "
             f"of class '{names[i]}' predicted as '{names[j]}'"
         )
     elif total:
@@ -267,14 +271,15 @@ def _binary_roc(
     evaluation: Evaluation, y_true: Array, scores: Array, positive: Any, out_dir: Path
 ) -> Plot:
     figure, ax = new_figure(*_CURVE_SIZE)
-    _draw(
+    display = _draw(
         lambda: RocCurveDisplay.from_predictions(
             y_true, y_score=scores, pos_label=positive, name="Model", ax=ax, plot_chance_level=True
         )
     )
     title = _class_title(ax, "ROC curve", positive)
     _axis_labels(ax, "False positive rate", "True positive rate")
-    auc = _metric(evaluation, "roc_auc", "area under the curve")
+    auc = _metric(evaluation, "roc_auc")
+    _legend(ax, f"Model ({_curve_metric(evaluation, 'roc_auc', display.roc_auc)})", _chance_auc())
     return Plot(
         file=save_figure(figure, out_dir, "roc"),
         kind="roc",
@@ -301,6 +306,7 @@ def _multiclass_roc(
     figure, ax = new_figure(*_CURVE_SIZE)
     names = dict(zip(order, _shown_all(order), strict=True))
     areas: list[str] = []
+    legend: list[str] = []
     for column, label in drawn:
         display = _draw(
             partial(
@@ -313,12 +319,14 @@ def _multiclass_roc(
                 plot_chance_level=column == drawn[-1][0],  # once, last in the legend
             )
         )
-        areas.append(f"'{label}' {_number(display.roc_auc)}")
+        areas.append(f"'{label}' {number(display.roc_auc)}")
+        legend.append(f"{names[label]} ({metric_label('roc_auc')} {number(display.roc_auc)})")
     title = f"One-vs-rest ROC curves for {len(areas)} classes"
     _axis_labels(ax, "False positive rate (one class against the rest)", "True positive rate")
     _title(ax, title)
-    auc = _metric(evaluation, "roc_auc", "macro-average area under the curve")
-    alt = f"{title}: {auc}; per class, from the curves: {_join(areas)}."
+    _legend(ax, *legend, _chance_auc())
+    auc = _metric(evaluation, "roc_auc")
+    alt = f"{title}: macro average {auc}; per class, from the curves: {_join(areas)}."
     if absent:
         which = "that class" if len(absent) == 1 else "those classes"
         alt += f" No curve for {_join(absent)}: no evaluation rows of {which}."
@@ -344,13 +352,19 @@ def _precision_recall(
     title = _class_title(ax, "Precision-recall curve", positive)
     _axis_labels(ax, "Recall", "Precision")
     positives = int(np.sum(y_true == positive))
+    no_skill = positives / len(y_true)
+    _legend(
+        ax,
+        f"Model (average precision {number(display.average_precision)})",
+        f"Chance level (average precision {number(no_skill)})",
+    )
     at_labels = evaluation.per_class.get(str(positive))
     if at_labels is None:
         predicted = "precision and recall at the predicted labels are not in the evaluation"
     else:
         predicted = (
-            f"at the model's predicted labels, precision {_number(at_labels['precision'])} "
-            f"and recall {_number(at_labels['recall'])}"
+            f"at the model's predicted labels, precision {number(at_labels['precision'])} "
+            f"and recall {number(at_labels['recall'])}"
         )
     return Plot(
         file=save_figure(figure, out_dir, "precision_recall"),
@@ -358,9 +372,9 @@ def _precision_recall(
         title=title,
         shows=f"Precision against recall for class '{positive}' as the decision threshold "
         "moves; the dashed line is the share of rows in that class, a model without skill.",
-        alt=f"{title}: average precision {_number(display.average_precision)} from the curve; "
+        alt=f"{title}: average precision {number(display.average_precision)} from the curve; "
         f"{predicted}; a model without skill scores "
-        f"{_number(positives / len(y_true))} ({positives} of {len(y_true)} rows are "
+        f"{number(no_skill)} ({number(positives)} of {number(len(y_true))} rows are "
         f"class '{positive}').",
     )
 
@@ -389,7 +403,7 @@ def _calibration(
     )
     gaps = np.abs(display.prob_true - display.prob_pred)
     worst = int(np.argmax(gaps))
-    brier = _metric(evaluation, "brier", "Brier score")
+    brier = _metric(evaluation, "brier")
     return Plot(
         file=save_figure(figure, out_dir, "calibration"),
         kind="calibration",
@@ -397,10 +411,11 @@ def _calibration(
         shows=f"In each bin of predicted probability, the share of rows that are class "
         f"'{positive}' against the mean predicted probability; the diagonal is perfect "
         "calibration.",
-        alt=f"{title} in {drawn} quantile bins of about {len(y_true) // drawn} rows: {brier}; "
-        f"the largest gap between predicted and observed is {_number(float(gaps[worst]))} "
-        f"(mean predicted probability {_number(float(display.prob_pred[worst]))}, observed "
-        f"fraction {_number(float(display.prob_true[worst]))}).",
+        alt=f"{title} in {number(drawn)} quantile bins of about {number(len(y_true) // drawn)} "
+        f"rows: {brier}; the largest gap between predicted and observed is "
+        f"{number(float(gaps[worst]))} (mean predicted probability "
+        f"{number(float(display.prob_pred[worst]))}, observed fraction "
+        f"{number(float(display.prob_true[worst]))}).",
     )
 
 
@@ -411,7 +426,7 @@ def _regression(evaluation: Evaluation, y_true: Array, y_pred: Array, out_dir: P
         return [(kind, _skip(reason)) for kind in REGRESSION_KINDS]
     rows = len(truth)
     sample = None if rows <= SCATTER_ROWS else SCATTER_ROWS
-    drawn = f" ({SCATTER_ROWS} of them drawn, a seeded random sample)" if sample else ""
+    drawn = f" ({number(SCATTER_ROWS)} of them drawn, a seeded random sample)" if sample else ""
 
     def scatter(kind: str, name: str, title: str, shows: str, alt: str) -> Plot:
         figure, ax = new_figure(*_CURVE_SIZE)
@@ -436,11 +451,11 @@ def _regression(evaluation: Evaluation, y_true: Array, y_pred: Array, out_dir: P
         )
 
     residuals = truth - predicted
-    fit = f"{_metric(evaluation, 'r2', 'R²')}, {_metric(evaluation, 'rmse', 'RMSE')}"
+    fit = f"{_metric(evaluation, 'r2')}, {_metric(evaluation, 'rmse')}"
     spread = (
-        f"{_metric(evaluation, 'mae', 'MAE')}; residuals range from "
-        f"{_number(float(residuals.min()))} to {_number(float(residuals.max()))}, "
-        f"mean {_number(float(residuals.mean()))}"
+        f"{_metric(evaluation, 'mae')}; residuals range from "
+        f"{number(float(residuals.min()))} to {number(float(residuals.max()))}, "
+        f"mean {number(float(residuals.mean()))}"
     )
     return [
         (
@@ -451,7 +466,7 @@ def _regression(evaluation: Evaluation, y_true: Array, y_pred: Array, out_dir: P
                 "Actual against predicted values",
                 "Each evaluation row's actual value against the model's prediction; points on "
                 "the dashed diagonal are exact predictions.",
-                f"Actual against predicted values on {rows} evaluation rows{drawn}: {fit}.",
+                f"Actual against predicted values on {number(rows)} evaluation rows{drawn}: {fit}.",
             ),
         ),
         (
@@ -462,7 +477,7 @@ def _regression(evaluation: Evaluation, y_true: Array, y_pred: Array, out_dir: P
                 "Residuals against predicted values",
                 "Each evaluation row's residual (actual minus predicted) against the model's "
                 "prediction; the dashed line is zero error.",
-                f"Residuals (actual minus predicted) against predicted values on {rows} "
+                f"Residuals (actual minus predicted) against predicted values on {number(rows)} "
                 f"evaluation rows{drawn}: {spread}.",
             ),
         ),
@@ -513,25 +528,36 @@ def _axis_labels(ax: Axes, x: str, y: str) -> None:
     ax.set_ylabel(y)
 
 
-def _metric(evaluation: Evaluation, name: str, label: str) -> str:
-    """`label value (95% CI low to high, en dash)` from the evaluation, or why there is no value."""
+def _metric(evaluation: Evaluation, name: str) -> str:
+    """The metric as every output states it, or that the evaluation lacks it."""
     metric = evaluation.metric(name)
     if metric is None:
-        return f"{label} not in the evaluation"
-    if metric.value is None:
-        return f"{label} not computed ({metric.not_computed or 'no reason recorded'})"
-    text = f"{label} {_number(metric.value)}"
-    if metric.ci_low is not None and metric.ci_high is not None:
-        text += (
-            f" ({CONFIDENCE:.0%} CI {_number(metric.ci_low)}{_EN_DASH}{_number(metric.ci_high)})"
-        )
-    return text
+        return f"{metric_label(name)} not in the evaluation"
+    return metric_text(metric)
 
 
-def _number(value: float) -> str:
-    """Three decimals as elsewhere in modeldoc; three significant digits for tiny values,
-    which three decimals would show as zero."""
-    return f"{value:.3f}" if value == 0 or abs(value) >= 0.001 else f"{value:.3g}"
+def _curve_metric(evaluation: Evaluation, name: str, from_curve: float) -> str:
+    """A curve's legend figure: the evaluation's metric as every output states it, else the
+    area of the drawn curve."""
+    metric = evaluation.metric(name)
+    if metric is not None and metric.value is not None:
+        return metric_text(metric)
+    return f"{metric_label(name)} {number(from_curve)}"
+
+
+def _chance_auc() -> str:
+    return f"Chance level ({metric_label('roc_auc')} {number(_CHANCE_AUC)})"
+
+
+def _legend(ax: Axes, *texts: str) -> None:
+    """Replace the legend entries scikit-learn wrote (their own rounding, "AUC = 1.00") with
+    `texts` (fit to draw), in the same order, keeping the legend's place."""
+    legend = ax.get_legend()
+    entries = legend.get_texts() if legend is not None else []
+    if len(entries) != len(texts):
+        raise ValueError(f"the legend has {len(entries)} entries, {len(texts)} texts were given")
+    for entry, text in zip(entries, texts, strict=True):
+        entry.set_text(text)
 
 
 def _join(parts: Sequence[str]) -> str:

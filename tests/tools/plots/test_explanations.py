@@ -22,13 +22,14 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder
 
 from modeldoc.facts import Explanations, Plot
+from modeldoc.present.numbers import number
+from modeldoc.present.phrases import direction
 from modeldoc.tools.checkpoints.load import load_checkpoint
 from modeldoc.tools.evaluate.predict import predict
 from modeldoc.tools.explain.raw import ExplainBudget
 from modeldoc.tools.explain.run import ShapResult, explain_model
 from modeldoc.tools.plots import explanations
 from modeldoc.tools.plots.explanations import explanation_plots
-from modeldoc.writing.numbers import number
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # A name with a path separator and mathtext dollars: drawn as text, saved under a safe name.
@@ -122,9 +123,7 @@ def test_alt_texts_quote_the_importance(
     for plot, feature in zip(plots[2:5], facts.importance, strict=False):
         rho = feature.value_shap_correlation
         assert rho is not None
-        assert f"Spearman correlation {rho:+.3f}: higher {feature.feature} values tend to " in (
-            plot.alt
-        )
+        assert f"Spearman correlation {rho:+.3f}: {direction(rho)}." in plot.alt
     for plot, local in zip(plots[5:], facts.local, strict=True):
         first = local.contributions[0]
         shap = f"+{number(first.shap)}" if first.shap > 0 else number(first.shap)

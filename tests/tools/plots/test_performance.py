@@ -18,6 +18,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from modeldoc.facts import Evaluation, Metric, Plot
+from modeldoc.present.numbers import number
 from modeldoc.tools.evaluate.metrics import classification, regression
 from modeldoc.tools.plots.performance import PlotResult, _shown_all, performance_plots
 
@@ -100,7 +101,7 @@ def _f(value: float | None) -> str:
 
 def _interval(metric: Metric | None) -> str:
     assert metric is not None
-    return f"{_f(metric.value)} (95% CI {_f(metric.ci_low)}\u2013{_f(metric.ci_high)})"
+    return f"{_f(metric.value)} [{_f(metric.ci_low)}, {_f(metric.ci_high)}]"
 
 
 def test_binary_classifier_gets_four_valid_plots(binary: Case, tmp_path: Path) -> None:
@@ -128,9 +129,7 @@ def test_binary_alt_text_quotes_the_evaluation(binary: Case, tmp_path: Path) -> 
     evaluation = binary.evaluation
     auc = evaluation.metric("roc_auc")
     assert auc is not None and auc.value is not None
-    assert plots["roc"].alt == (
-        f"ROC curve for class 'malignant': area under the curve {_interval(auc)}."
-    )
+    assert plots["roc"].alt == f"ROC curve for class 'malignant': ROC AUC {_interval(auc)}."
     assert f"{auc.value:.3f}" in plots["roc"].alt
     matrix = evaluation.confusion_matrix
     assert matrix is not None
@@ -182,7 +181,7 @@ def test_multiclass_gets_one_vs_rest_roc_and_skips_binary_curves(
     assert all("binary classifiers only" in reason for reason in result.skipped.values())
     roc = plots["roc"].alt
     macro = multiclass.evaluation.metric("roc_auc")
-    assert f"macro-average area under the curve {_interval(macro)}" in roc
+    assert f"macro average ROC AUC {_interval(macro)}" in roc
     for column, label in enumerate(multiclass.labels):
         area = skm.roc_auc_score(multiclass.y_true == label, multiclass.proba[:, column])
         assert f"'{label}' {_f(area)}" in roc
@@ -206,7 +205,7 @@ def test_multiclass_class_without_rows_has_no_curve(multiclass: Case, tmp_path: 
     assert plots["roc"].title == "One-vs-rest ROC curves for 2 classes"
     assert "No curve for 'setosa': no evaluation rows of that class." in plots["roc"].alt
     # The macro AUC is undefined without setosa rows: the alt text says so, with the reason.
-    assert "macro-average area under the curve not computed (" in plots["roc"].alt
+    assert "macro average ROC AUC not computed (" in plots["roc"].alt
     assert "no rows of class 'setosa'" in plots["confusion_matrix"].alt
 
 
@@ -221,13 +220,14 @@ def test_regression_gets_two_valid_plots_quoting_the_evaluation(
     evaluation, rows = diabetes.evaluation, len(diabetes.y_true)
     assert plots["actual_vs_predicted"].alt == (
         f"Actual against predicted values on {rows} evaluation rows: "
-        f"R² {_interval(evaluation.metric('r2'))}, RMSE {_interval(evaluation.metric('rmse'))}."
+        f"R² {_interval(evaluation.metric('r2'))}, "
+        f"root mean squared error {_interval(evaluation.metric('rmse'))}."
     )
     residuals = diabetes.y_true - diabetes.y_pred
     assert plots["residuals"].alt == (
         f"Residuals (actual minus predicted) against predicted values on {rows} evaluation "
-        f"rows: MAE {_interval(evaluation.metric('mae'))}; residuals range from "
-        f"{_f(residuals.min())} to {_f(residuals.max())}, mean {_f(residuals.mean())}."
+        f"rows: mean absolute error {_interval(evaluation.metric('mae'))}; residuals range from "
+        f"{number(residuals.min())} to {number(residuals.max())}, mean {number(residuals.mean())}."
     )
 
 
@@ -238,7 +238,7 @@ def test_large_regression_draws_a_seeded_sample(tmp_path: Path) -> None:
     case = Case(y_true, y_pred, None, [], regression(y_true, y_pred, resamples=20))
     first = _draw(case, tmp_path / "a")
     assert _draw(case, tmp_path / "b") == first
-    assert "on 6000 evaluation rows (5000 of them drawn, a seeded random sample)" in (
+    assert "on 6,000 evaluation rows (5,000 of them drawn, a seeded random sample)" in (
         first.plots[0].alt
     )
     for plot in first.plots:
@@ -274,7 +274,7 @@ def test_a_missing_metric_is_said_not_invented(binary: Case, tmp_path: Path) -> 
         update={"metrics": [m for m in binary.evaluation.metrics if m.name != "roc_auc"]}
     )
     assert _by_kind(_draw(binary, tmp_path, evaluation=without))["roc"].alt == (
-        "ROC curve for class 'malignant': area under the curve not in the evaluation."
+        "ROC curve for class 'malignant': ROC AUC not in the evaluation."
     )
     failed = binary.evaluation.model_copy(
         update={
