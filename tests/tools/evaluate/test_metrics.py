@@ -296,6 +296,7 @@ def test_blocks_draw_the_former_rows(
 
 # Intervals of the former implementation, computed before the change (1,000 resamples; the
 # repr of each float), on the bundled cancer-xgboost example and scikit-learn's data sets.
+PREDICTED_BY_BLAS = {"diabetes"}
 FORMER_INTERVALS = {
     "cancer-xgboost": {
         "accuracy": (0.9230769230769231, 0.986013986013986),
@@ -359,8 +360,32 @@ def test_intervals_equal_the_former_implementation_to_the_bit(
     for case, evaluate in former_cases.items():
         evaluation = evaluate()
         got = {m.name: (m.ci_low, m.ci_high) for m in evaluation.metrics if m.ci_low is not None}
-        assert got == FORMER_INTERVALS[case], case
+        if case in PREDICTED_BY_BLAS:
+            # The regressor's predictions come from BLAS, whose last bit depends on the CPU's
+            # vector unit; the blocks themselves are compared to the bit below.
+            former = FORMER_INTERVALS[case]
+            assert got.keys() == former.keys(), case
+            for name, bounds in got.items():
+                assert bounds == pytest.approx(former[name], rel=1e-12), (case, name)
+        else:
+            assert got == FORMER_INTERVALS[case], case
         assert all(m.ci_resamples == 1000 for m in evaluation.metrics if m.ci_low is not None)
+
+
+def test_blocks_equal_one_block_to_the_bit(
+    monkeypatch: pytest.MonkeyPatch, former_cases: dict[str, Callable[[], Evaluation]]
+) -> None:
+    """On this machine, blocks of a few resamples give the very bits one block gives."""
+    intervals = []
+    for block_cells in (1 << 20, 1000):
+        monkeypatch.setattr(metrics, "BLOCK_CELLS", block_cells)
+        intervals.append(
+            {
+                case: [(m.ci_low, m.ci_high) for m in evaluate().metrics]
+                for case, evaluate in former_cases.items()
+            }
+        )
+    assert intervals[0] == intervals[1]
 
 
 def test_bootstrap_memory_stays_bounded_as_rows_grow() -> None:
