@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import html
 import json
+from collections import Counter
 
 from pydantic import JsonValue
 
+from modeldoc.diff.gates import rules
 from modeldoc.diff.report import (
     CallChange,
     CheckpointChange,
@@ -118,14 +120,7 @@ def _count(count: int, singular: str, plural: str | None = None) -> str:
 
 def summary_line(diff: FactsDiff) -> str:
     """One line: the gates' outcome, then what changed."""
-    parts = [_gates_summary(diff.gates)]
-    changed = [metric for metric in diff.metrics if metric.changed]
-    if changed:
-        beyond = sum(1 for metric in changed if metric.intervals_overlap is False)
-        text = f"{len(changed)} of {_count(len(diff.metrics), 'metric')} changed"
-        if beyond:
-            text += f", {beyond} with intervals that do not overlap"
-        parts.append(text)
+    parts = [_gates_summary(diff.gates), *_metrics_summary(diff.metrics)]
     counts = [
         (len(diff.slices), "sliced column", None, "changed"),
         (len(diff.features), "feature", None, "added or removed"),
@@ -137,13 +132,49 @@ def summary_line(diff: FactsDiff) -> str:
         (len(diff.sections), "card section", None, "changed"),
     ]
     parts += [f"{_count(n, one, many)} {what}" for n, one, many, what in counts if n]
-    if diff.explanations is not None and diff.explanations.ranks:
-        parts.append(f"{_count(len(diff.explanations.ranks), 'importance rank')} changed")
+    if diff.explanations is not None:
+        parts += [f"every feature {tie} on the {side}" for side, tie in _ties(diff.explanations)]
+        if diff.explanations.ranks:
+            parts.append(f"{_count(len(diff.explanations.ranks), 'importance rank')} changed")
     if diff.gates.head_differs:
-        parts.append("the head records other gates (not applied)")
+        parts.append(_head_gates_summary(diff.gates))
     if len(parts) == 1:
         parts.append("no change in the model's facts")
     return "**modeldoc diff:** " + " · ".join(parts)
+
+
+def _metrics_summary(metrics: list[MetricChange]) -> list[str]:
+    """The metrics' differences by what they mean: changed (the intervals do not overlap, or
+    one side alone has it), within uncertainty, or not to be judged (no interval)."""
+    verdicts = Counter(metric.verdict for metric in metrics)
+    parts = []
+    if verdicts["separated"]:
+        parts.append(
+            f"{verdicts['separated']} of {_count(len(metrics), 'metric')} changed "
+            "(intervals do not overlap)"
+        )
+    if verdicts["one_side"]:
+        parts.append(f"{_count(verdicts['one_side'], 'metric')} computed on one side only")
+    if verdicts["within_uncertainty"]:
+        parts.append(
+            f"{_count(verdicts['within_uncertainty'], 'metric difference')} within uncertainty"
+        )
+    if verdicts["no_interval"]:
+        parts.append(
+            f"{_count(verdicts['no_interval'], 'metric difference')} cannot be judged against "
+            "uncertainty (no interval)"
+        )
+    return parts
+
+
+def _head_gates_summary(gates: GatesReport) -> str:
+    """How the head's gates differ from the applied ones, in a few words."""
+    if not rules(gates.head_gates):
+        applied = "the base's" if gates.source == "base" else "the --gates file's"
+        return f"the head records no gates ({applied} apply)"
+    if not rules(gates.applied):
+        return "the head records gates (not applied)"
+    return "the head records other gates (not applied)"
 
 
 def _gates_summary(gates: GatesReport) -> str:
@@ -217,10 +248,16 @@ def _gates(gates: GatesReport) -> list[str]:
             "file": "Gates come from the file given on the command line",
             "none": "Gates come from the base, which records none",
         }[gates.source]
+        if not rules(gates.head_gates):
+            what, after = "no gates", "none apply once it is merged"
+        elif not rules(gates.applied):
+            what, after = "gates, which are not applied", "they take effect once it is merged"
+        else:
+            what = "other gates than the ones applied"
+            after = "the head's take effect once it is merged"
         lines += [
-            f"**The head records other gates than the ones applied.** {origin} (a pull "
-            "request cannot change the gates it is held to); the head's take effect once it "
-            "is merged.",
+            f"**The head records {what}.** {origin} (a pull request cannot change the gates "
+            f"it is held to); {after}.",
             "",
         ]
         changes = [f"- applied, not in the head: {code(rule)}" for rule in gates.only_applied]
@@ -229,8 +266,20 @@ def _gates(gates: GatesReport) -> list[str]:
     return lines
 
 
+def _verdict(metric: MetricChange) -> str:
+    """What a metric's difference means, in words."""
+    if metric.verdict == "separated":
+        return "**changed**: intervals do not overlap"
+    if metric.verdict == "one_side":
+        return f"**changed**: computed on the {'base' if metric.head is None else 'head'} only"
+    if metric.verdict == "within_uncertainty":
+        return "within uncertainty: intervals overlap"
+    missing = [side for side, ci in (("base", metric.base_ci), ("head", metric.head_ci)) if not ci]
+    where = "either side" if len(missing) == 2 else f"the {missing[0]}"
+    return f"cannot be judged against uncertainty: no interval on {where}"
+
+
 def _metric_row(metric: MetricChange) -> list[str]:
-    overlap = {True: "yes", False: "**no**", None: MISSING}[metric.intervals_overlap]
     base = (
         _num(metric.base) if metric.base is not None else _cell(metric.base_not_computed or MISSING)
     )
@@ -244,24 +293,29 @@ def _metric_row(metric: MetricChange) -> list[str]:
         _signed(metric.delta),
         interval(*(metric.base_ci or (None, None))),
         interval(*(metric.head_ci or (None, None))),
-        overlap,
+        _verdict(metric),
     ]
 
 
 def _metrics(diff: FactsDiff) -> list[str]:
     if not diff.metrics:
         return []
-    changed = [metric for metric in diff.metrics if metric.changed]
+    differing = [metric for metric in diff.metrics if metric.differs]
     lines = ["#### Metrics", ""]
-    if not changed:
+    if not differing:
         return [*lines, f"No metric changed ({_count(len(diff.metrics), 'metric')}).", ""]
     level = f"{diff.confidence_level:.0%} " if diff.confidence_level is not None else ""
+    lines += [
+        f"A metric counts as changed only when its two {level}intervals do not overlap.",
+        "",
+    ]
     header = ["metric", "base", "head", "change", f"{level}interval, base",
-              f"{level}interval, head", "intervals overlap"]  # fmt: skip
-    lines += _table(header, [_metric_row(metric) for metric in changed])
-    unchanged = len(diff.metrics) - len(changed)
-    if unchanged:
-        lines += ["", f"{_count(unchanged, 'other metric')} unchanged."]
+              f"{level}interval, head", "verdict"]  # fmt: skip
+    lines += _table(header, [_metric_row(metric) for metric in differing])
+    same = len(diff.metrics) - len(differing)
+    if same:
+        verb = "is" if same == 1 else "are"
+        lines += ["", f"{_count(same, 'other metric')} {verb} the same on both sides."]
     return [*lines, ""]
 
 
@@ -307,8 +361,24 @@ def _slices(slices: list[SliceChange]) -> list[str]:
     )
 
 
+def _ties(change: ExplanationsChange) -> list[tuple[str, str]]:
+    """Each side on which every feature is equally important (e.g. all 0) and the other side
+    differs: (side, what it is)."""
+    uniform = {"base": change.base_uniform_importance, "head": change.head_uniform_importance}
+    if uniform["base"] == uniform["head"]:
+        return []
+    return [
+        (side, f"has mean |SHAP value| {number(value)}")
+        for side, value in uniform.items()
+        if value is not None
+    ]
+
+
 def _explanations(change: ExplanationsChange) -> list[str]:
-    body = []
+    body = [
+        f"On the {side} every feature {tie}: no feature ranks above another."
+        for side, tie in _ties(change)
+    ]
     if change.base_explainer != change.head_explainer:
         body.append(
             f"Explainer: {md_text(change.base_explainer or change.base_not_computed or MISSING)} → "
@@ -339,7 +409,8 @@ def _explanations(change: ExplanationsChange) -> list[str]:
                   "mean abs SHAP, head"]  # fmt: skip
         body += _table(header, rows)
         if change.unchanged_ranks:
-            body += ["", f"{_count(change.unchanged_ranks, 'other feature')} kept its rank."]
+            kept = "kept its rank" if change.unchanged_ranks == 1 else "kept their ranks"
+            body += ["", f"{_count(change.unchanged_ranks, 'other feature')} {kept}."]
     summary = f"{_count(len(change.ranks), 'feature')} changed rank"
     return _part("Feature importance (SHAP)", summary, body, len(rows))
 
