@@ -15,9 +15,9 @@ from urllib.parse import quote
 
 import yaml
 
+from modeldoc.atomic import write_atomically
 from modeldoc.errors import InputError
 from modeldoc.facts import Checkpoint, FactSheet, Metric, Plot
-from modeldoc.output import write_atomically
 from modeldoc.render.markdown_text import plain
 from modeldoc.render.templating import environment
 from modeldoc.writing.numbers import number

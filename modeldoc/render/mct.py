@@ -17,9 +17,9 @@ from typing import Any
 
 from jsonschema import Draft7Validator
 
+from modeldoc.atomic import write_atomically
 from modeldoc.errors import InputError
 from modeldoc.facts import Checkpoint, DataProfile, FactSheet, Metric, Plot, Section
-from modeldoc.output import write_atomically
 from modeldoc.render.hf_card import (
     computed_metrics,
     figure_path,
