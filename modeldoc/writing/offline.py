@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from modeldoc.facts import Checkpoint, Evaluation, FactSheet, Finding, Section
+from modeldoc.facts import Checkpoint, Evaluation, FactSheet, Section
 from modeldoc.render.markdown_text import md_code, md_text
 from modeldoc.writing.numbers import interval, number
 from modeldoc.writing.prose import (
@@ -54,9 +54,7 @@ class OfflineWriter:
 
     name = "offline"
 
-    def write(
-        self, spec: SectionSpec, facts: FactSheet, feedback: list[Finding] | None = None
-    ) -> Section:
+    def write(self, spec: SectionSpec, facts: FactSheet) -> Section:
         """The section `spec` names, composed from `facts`."""
         draft = Draft()
         _COMPOSERS[spec.id](facts, draft)
