@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 from collections import Counter
+from typing import Literal
 
 from pydantic import JsonValue
 
@@ -133,7 +134,10 @@ def summary_line(diff: FactsDiff) -> str:
     ]
     parts += [f"{_count(n, one, many)} {what}" for n, one, many, what in counts if n]
     if diff.explanations is not None:
-        parts += [f"every feature {tie} on the {side}" for side, tie in _ties(diff.explanations)]
+        parts += [
+            f"every feature has mean |SHAP value| {number(value)} on the {side}"
+            for side, value in _all_tied(diff.explanations)
+        ]
         if diff.explanations.ranks:
             parts.append(f"{_count(len(diff.explanations.ranks), 'importance rank')} changed")
     if diff.gates.head_differs:
@@ -167,14 +171,22 @@ def _metrics_summary(metrics: list[MetricChange]) -> list[str]:
     return parts
 
 
+def _head_records(gates: GatesReport) -> Literal["none", "unapplied", "other"]:
+    """What the head records when its gates differ from the applied ones: none at all, gates
+    where none are applied, or other gates."""
+    if not rules(gates.head_gates):
+        return "none"
+    return "other" if rules(gates.applied) else "unapplied"
+
+
 def _head_gates_summary(gates: GatesReport) -> str:
     """How the head's gates differ from the applied ones, in a few words."""
-    if not rules(gates.head_gates):
-        applied = "the base's" if gates.source == "base" else "the --gates file's"
-        return f"the head records no gates ({applied} apply)"
-    if not rules(gates.applied):
-        return "the head records gates (not applied)"
-    return "the head records other gates (not applied)"
+    applied = "the base's" if gates.source == "base" else "the --gates file's"
+    return {
+        "none": f"the head records no gates ({applied} apply)",
+        "unapplied": "the head records gates (not applied)",
+        "other": "the head records other gates (not applied)",
+    }[_head_records(gates)]
 
 
 def _gates_summary(gates: GatesReport) -> str:
@@ -248,13 +260,14 @@ def _gates(gates: GatesReport) -> list[str]:
             "file": "Gates come from the file given on the command line",
             "none": "Gates come from the base, which records none",
         }[gates.source]
-        if not rules(gates.head_gates):
-            what, after = "no gates", "none apply once it is merged"
-        elif not rules(gates.applied):
-            what, after = "gates, which are not applied", "they take effect once it is merged"
-        else:
-            what = "other gates than the ones applied"
-            after = "the head's take effect once it is merged"
+        what, after = {
+            "none": ("no gates", "none apply once it is merged"),
+            "unapplied": ("gates, which are not applied", "they take effect once it is merged"),
+            "other": (
+                "other gates than the ones applied",
+                "the head's take effect once it is merged",
+            ),
+        }[_head_records(gates)]
         lines += [
             f"**The head records {what}.** {origin} (a pull request cannot change the gates "
             f"it is held to); {after}.",
@@ -361,23 +374,20 @@ def _slices(slices: list[SliceChange]) -> list[str]:
     )
 
 
-def _ties(change: ExplanationsChange) -> list[tuple[str, str]]:
-    """Each side on which every feature is equally important (e.g. all 0) and the other side
-    differs: (side, what it is)."""
+def _all_tied(change: ExplanationsChange) -> list[tuple[str, float]]:
+    """The sides on which every feature is equally important (e.g. all 0), with the value they
+    share, when the other side differs."""
     uniform = {"base": change.base_uniform_importance, "head": change.head_uniform_importance}
     if uniform["base"] == uniform["head"]:
         return []
-    return [
-        (side, f"has mean |SHAP value| {number(value)}")
-        for side, value in uniform.items()
-        if value is not None
-    ]
+    return [(side, value) for side, value in uniform.items() if value is not None]
 
 
 def _explanations(change: ExplanationsChange) -> list[str]:
     body = [
-        f"On the {side} every feature {tie}: no feature ranks above another."
-        for side, tie in _ties(change)
+        f"On the {side} every feature has mean |SHAP value| {number(value)}: no feature ranks "
+        "above another."
+        for side, value in _all_tied(change)
     ]
     if change.base_explainer != change.head_explainer:
         body.append(

@@ -142,6 +142,9 @@ def test_tied_importances_share_a_rank_and_never_change_it(builds: Builds) -> No
     tied = compare(base, head_with({**values, "f2": values["f4"]}))
     assert tied.explanations is not None and tied.explanations.ranks == []
     assert not tied.explanations.changed
+    # A side with no explanations ranks nothing: the explainer line says so, no rank moved.
+    unexplained = compare(base.model_copy(update={"explanations": None}), base).explanations
+    assert unexplained is not None and unexplained.changed and unexplained.ranks == []
     # f3 from last to first: it moved, and so did every feature it passed.
     top = compare(base, head_with({**values, "f3": 1.0}))
     assert top.explanations is not None
