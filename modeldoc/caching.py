@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
@@ -27,6 +26,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from modeldoc.atomic import write_atomically
 from modeldoc.errors import InputError, ModeldocError
 
 CACHE_DIR_VARIABLE = "MODELDOC_CACHE_DIR"
@@ -113,18 +113,11 @@ class KeyedStore:
 
 
 def write_private(target: Path, data: bytes) -> bool:
-    """Write `data` to `target` readable by the user only, atomically (a reader sees the old
-    file or the new one, never half of one); False when the folder cannot be written."""
+    """Write a cache entry: atomically, readable by the user only, in a folder only the user
+    can list; False (nothing stored) when the folder cannot be written."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(target, data, private=True, durable=False)
     except OSError:
         return False
     return True

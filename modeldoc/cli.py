@@ -363,9 +363,9 @@ def diff(
     """Compare two builds: metrics with their intervals, slices, feature importance,
     features, hyperparameters, estimators, layers, data and card sections; hold the head to
     the base's gates (never the head's own)."""
+    from modeldoc.atomic import write_atomically
     from modeldoc.diff.compare import compare, load_fact_sheet
     from modeldoc.diff.markdown import render_markdown
-    from modeldoc.output import write_atomically
     from modeldoc.render.markdown_text import plain
 
     if output_format not in DIFF_FORMATS:

@@ -581,6 +581,8 @@ class Finding(Fact):
 class LLMUsage(Fact):
     """What LLM drafting cost: answered calls, their tokens, and answers from the cache."""
 
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     calls: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -588,6 +590,21 @@ class LLMUsage(Fact):
     estimated_calls: int = Field(
         default=0, description="calls whose server sent no usage figures (tokens estimated)"
     )
+
+    @property
+    def total_tokens(self) -> int:
+        """Prompt and completion tokens together."""
+        return self.prompt_tokens + self.completion_tokens
+
+    def __add__(self, other: LLMUsage) -> LLMUsage:
+        """Both usages summed, figure by figure."""
+        return LLMUsage(
+            calls=self.calls + other.calls,
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            cache_hits=self.cache_hits + other.cache_hits,
+            estimated_calls=self.estimated_calls + other.estimated_calls,
+        )
 
 
 class Section(Fact):

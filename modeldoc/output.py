@@ -21,35 +21,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from modeldoc import __version__
+from modeldoc.atomic import write_atomically
 from modeldoc.errors import InputError
 
 OUTPUT_MARKER = ".modeldoc-output"
 """The file that makes a folder modeldoc's output: JSON naming modeldoc, its version and the
 build that wrote it."""
 _MARKER_MAX_BYTES = 4096
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` in one step: a temporary file beside it, then a rename."""
-    write_atomically_bytes(path, text.encode("utf-8"))
-
-
-def write_atomically_bytes(path: Path, data: bytes) -> None:
-    """Write `data` to `path` in one step: a temporary file beside it, then a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException as error:
-        Path(temporary).unlink(missing_ok=True)
-        if isinstance(error, OSError) and error.filename is None:
-            # A full disk fails the write, which names no file: say which one it was.
-            raise OSError(error.errno, error.strerror, str(path)) from error
-        raise
 
 
 @contextmanager
@@ -69,9 +47,6 @@ def staged_output(out: Path, *, resume: bool = False) -> Iterator[Path]:
     if not (resume and is_modeldoc_output(staging)):
         _clear_staging(staging)
         staging.mkdir()
-        umask = os.umask(0)
-        os.umask(umask)
-        staging.chmod(0o777 & ~umask)
     try:
         _write_marker(staging)
         yield staging

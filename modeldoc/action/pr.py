@@ -44,6 +44,7 @@ from modeldoc.action.workflow import (
     read_event,
     write_outputs,
 )
+from modeldoc.atomic import write_atomically
 from modeldoc.errors import InputError, ModeldocError, first_line
 from modeldoc.settings import repository_settings_file
 
@@ -370,14 +371,14 @@ def analyse(inputs: Inputs, change: Change, folders: Folders) -> Result:
 
 def write_report(folders: Folders, change: Change, result: Result) -> None:
     """`pr.json` and `summary.md` in the report folder (the diff wrote `diff.json`)."""
-    (folders.report / "summary.md").write_text(result.summary.rstrip("\n") + "\n", "utf-8")
+    write_atomically(folders.report / "summary.md", result.summary.rstrip("\n") + "\n")
     facts = {
         "number": change.number,
         "head_sha": change.head_sha,
         "base_sha": change.base_sha,
         "gates_passed": result.gates_passed,
     }
-    (folders.report / "pr.json").write_text(json.dumps(facts, indent=2) + "\n", "utf-8")
+    write_atomically(folders.report / "pr.json", json.dumps(facts, indent=2) + "\n")
 
 
 def outputs(folders: Folders, change: Change, result: Result) -> dict[str, str]:

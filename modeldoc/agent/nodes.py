@@ -11,8 +11,8 @@ from modeldoc import __version__
 from modeldoc.agent.reuse import stored_results
 from modeldoc.agent.state import BuildContext, BuildState, SectionTask
 from modeldoc.agent.workspace import Workspace
+from modeldoc.atomic import write_atomically
 from modeldoc.facts import FactSheet, Generator, Narrative, Reuse
-from modeldoc.output import write_atomically
 from modeldoc.render.hf_card import render_hf_card
 from modeldoc.render.mct import write_mct
 from modeldoc.render.site import write_site

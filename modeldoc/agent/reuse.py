@@ -17,9 +17,9 @@ from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from modeldoc.atomic import write_atomically
 from modeldoc.caching import KeyedStore, content_key
 from modeldoc.facts import Checkpoint, DataProfile, Evaluation, Explanations, Plot
-from modeldoc.output import write_atomically_bytes
 from modeldoc.settings import BuildSettings
 
 _CHUNK = 1 << 20
@@ -46,7 +46,7 @@ class StoredResults(BaseModel):
             relative = PurePosixPath(plot.file)
             if encoded is None or relative.is_absolute() or ".." in relative.parts:
                 continue
-            write_atomically_bytes(out_dir / relative, base64.b64decode(encoded))
+            write_atomically(out_dir / relative, base64.b64decode(encoded))
             written.append(plot)
         return written
 

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import html
 import json
+from collections import Counter
+from typing import Literal
 
 from pydantic import JsonValue
 
+from modeldoc.diff.gates import rules
 from modeldoc.diff.report import (
     CallChange,
     CheckpointChange,
@@ -115,14 +118,7 @@ def _count(count: int, singular: str, plural: str | None = None) -> str:
 
 def summary_line(diff: FactsDiff) -> str:
     """One line: the gates' outcome, then what changed."""
-    parts = [_gates_summary(diff.gates)]
-    changed = [metric for metric in diff.metrics if metric.changed]
-    if changed:
-        beyond = sum(1 for metric in changed if metric.intervals_overlap is False)
-        text = f"{len(changed)} of {_count(len(diff.metrics), 'metric')} changed"
-        if beyond:
-            text += f", {beyond} with intervals that do not overlap"
-        parts.append(text)
+    parts = [_gates_summary(diff.gates), *_metrics_summary(diff.metrics)]
     counts = [
         (len(diff.slices), "sliced column", None, "changed"),
         (len(diff.features), "feature", None, "added or removed"),
@@ -134,13 +130,60 @@ def summary_line(diff: FactsDiff) -> str:
         (len(diff.sections), "card section", None, "changed"),
     ]
     parts += [f"{_count(n, one, many)} {what}" for n, one, many, what in counts if n]
-    if diff.explanations is not None and diff.explanations.ranks:
-        parts.append(f"{_count(len(diff.explanations.ranks), 'importance rank')} changed")
+    if diff.explanations is not None:
+        parts += [
+            f"every feature has mean |SHAP value| {number(value)} on the {side}"
+            for side, value in _all_tied(diff.explanations)
+        ]
+        if diff.explanations.ranks:
+            parts.append(f"{_count(len(diff.explanations.ranks), 'importance rank')} changed")
     if diff.gates.head_differs:
-        parts.append("the head records other gates (not applied)")
+        parts.append(_head_gates_summary(diff.gates))
     if len(parts) == 1:
         parts.append("no change in the model's facts")
     return "**modeldoc diff:** " + " · ".join(parts)
+
+
+def _metrics_summary(metrics: list[MetricChange]) -> list[str]:
+    """The metrics' differences by what they mean: changed (the intervals do not overlap, or
+    one side alone has it), within uncertainty, or not to be judged (no interval)."""
+    verdicts = Counter(metric.verdict for metric in metrics)
+    parts = []
+    if verdicts["separated"]:
+        parts.append(
+            f"{verdicts['separated']} of {_count(len(metrics), 'metric')} changed "
+            "(intervals do not overlap)"
+        )
+    if verdicts["one_side"]:
+        parts.append(f"{_count(verdicts['one_side'], 'metric')} computed on one side only")
+    if verdicts["within_uncertainty"]:
+        parts.append(
+            f"{_count(verdicts['within_uncertainty'], 'metric difference')} within uncertainty"
+        )
+    if verdicts["no_interval"]:
+        parts.append(
+            f"{_count(verdicts['no_interval'], 'metric difference')} cannot be judged against "
+            "uncertainty (no interval)"
+        )
+    return parts
+
+
+def _head_records(gates: GatesReport) -> Literal["none", "unapplied", "other"]:
+    """What the head records when its gates differ from the applied ones: none at all, gates
+    where none are applied, or other gates."""
+    if not rules(gates.head_gates):
+        return "none"
+    return "other" if rules(gates.applied) else "unapplied"
+
+
+def _head_gates_summary(gates: GatesReport) -> str:
+    """How the head's gates differ from the applied ones, in a few words."""
+    applied = "the base's" if gates.source == "base" else "the --gates file's"
+    return {
+        "none": f"the head records no gates ({applied} apply)",
+        "unapplied": "the head records gates (not applied)",
+        "other": "the head records other gates (not applied)",
+    }[_head_records(gates)]
 
 
 def _gates_summary(gates: GatesReport) -> str:
@@ -214,10 +257,17 @@ def _gates(gates: GatesReport) -> list[str]:
             "file": "Gates come from the file given on the command line",
             "none": "Gates come from the base, which records none",
         }[gates.source]
+        what, after = {
+            "none": ("no gates", "none apply once it is merged"),
+            "unapplied": ("gates, which are not applied", "they take effect once it is merged"),
+            "other": (
+                "other gates than the ones applied",
+                "the head's take effect once it is merged",
+            ),
+        }[_head_records(gates)]
         lines += [
-            f"**The head records other gates than the ones applied.** {origin} (a pull "
-            "request cannot change the gates it is held to); the head's take effect once it "
-            "is merged.",
+            f"**The head records {what}.** {origin} (a pull request cannot change the gates "
+            f"it is held to); {after}.",
             "",
         ]
         changes = [f"- applied, not in the head: {code(rule)}" for rule in gates.only_applied]
@@ -226,8 +276,20 @@ def _gates(gates: GatesReport) -> list[str]:
     return lines
 
 
+def _verdict(metric: MetricChange) -> str:
+    """What a metric's difference means, in words."""
+    if metric.verdict == "separated":
+        return "**changed**: intervals do not overlap"
+    if metric.verdict == "one_side":
+        return f"**changed**: computed on the {'base' if metric.head is None else 'head'} only"
+    if metric.verdict == "within_uncertainty":
+        return "within uncertainty: intervals overlap"
+    missing = [side for side, ci in (("base", metric.base_ci), ("head", metric.head_ci)) if not ci]
+    where = "either side" if len(missing) == 2 else f"the {missing[0]}"
+    return f"cannot be judged against uncertainty: no interval on {where}"
+
+
 def _metric_row(metric: MetricChange) -> list[str]:
-    overlap = {True: "yes", False: "**no**", None: MISSING}[metric.intervals_overlap]
     name = metric.name
     base = (
         metric_number(name, metric.base)
@@ -246,24 +308,29 @@ def _metric_row(metric: MetricChange) -> list[str]:
         MISSING if metric.delta is None else metric_number(name, metric.delta, sign=True),
         metric_interval(name, *(metric.base_ci or (None, None))),
         metric_interval(name, *(metric.head_ci or (None, None))),
-        overlap,
+        _verdict(metric),
     ]
 
 
 def _metrics(diff: FactsDiff) -> list[str]:
     if not diff.metrics:
         return []
-    changed = [metric for metric in diff.metrics if metric.changed]
+    differing = [metric for metric in diff.metrics if metric.differs]
     lines = ["#### Metrics", ""]
-    if not changed:
+    if not differing:
         return [*lines, f"No metric changed ({_count(len(diff.metrics), 'metric')}).", ""]
     level = f"{percent(diff.confidence_level)} " if diff.confidence_level is not None else ""
+    lines += [
+        f"A metric counts as changed only when its two {level}intervals do not overlap.",
+        "",
+    ]
     header = ["metric", "base", "head", "change", f"{level}interval, base",
-              f"{level}interval, head", "intervals overlap"]  # fmt: skip
-    lines += _table(header, [_metric_row(metric) for metric in changed])
-    unchanged = len(diff.metrics) - len(changed)
-    if unchanged:
-        lines += ["", f"{_count(unchanged, 'other metric')} unchanged."]
+              f"{level}interval, head", "verdict"]  # fmt: skip
+    lines += _table(header, [_metric_row(metric) for metric in differing])
+    same = len(diff.metrics) - len(differing)
+    if same:
+        verb = "is" if same == 1 else "are"
+        lines += ["", f"{_count(same, 'other metric')} {verb} the same on both sides."]
     return [*lines, ""]
 
 
@@ -309,8 +376,21 @@ def _slices(slices: list[SliceChange]) -> list[str]:
     )
 
 
+def _all_tied(change: ExplanationsChange) -> list[tuple[str, float]]:
+    """The sides on which every feature is equally important (e.g. all 0), with the value they
+    share, when the other side differs."""
+    uniform = {"base": change.base_uniform_importance, "head": change.head_uniform_importance}
+    if uniform["base"] == uniform["head"]:
+        return []
+    return [(side, value) for side, value in uniform.items() if value is not None]
+
+
 def _explanations(change: ExplanationsChange) -> list[str]:
-    body = []
+    body = [
+        f"On the {side} every feature has mean |SHAP value| {number(value)}: no feature ranks "
+        "above another."
+        for side, value in _all_tied(change)
+    ]
     if change.base_explainer != change.head_explainer:
         body.append(
             f"Explainer: {md_text(change.base_explainer or change.base_not_computed or MISSING)} → "
@@ -341,7 +421,8 @@ def _explanations(change: ExplanationsChange) -> list[str]:
                   "mean abs SHAP, head"]  # fmt: skip
         body += _table(header, rows)
         if change.unchanged_ranks:
-            body += ["", f"{_count(change.unchanged_ranks, 'other feature')} kept its rank."]
+            kept = "kept its rank" if change.unchanged_ranks == 1 else "kept their ranks"
+            body += ["", f"{_count(change.unchanged_ranks, 'other feature')} {kept}."]
     summary = f"{_count(len(change.ranks), 'feature')} changed rank"
     return _part("Feature importance (SHAP)", summary, body, len(rows))
 

@@ -51,25 +51,35 @@ class NumberChange(DiffPart):
         return self.base != self.head
 
 
+MetricVerdict = Literal["unchanged", "separated", "within_uncertainty", "no_interval", "one_side"]
+"""What a metric's difference means: `unchanged` (the same value, or none on either side),
+`separated` (the intervals do not overlap: changed), `within_uncertainty` (the intervals
+overlap), `no_interval` (a side has no interval: it cannot be judged against uncertainty),
+`one_side` (computed on one side only: changed)."""
+
+
 class MetricChange(NumberChange):
-    """A metric on both sides with its confidence intervals."""
+    """A metric on both sides with its confidence intervals, and what its difference means."""
 
     base_ci: tuple[float, float] | None = None
     head_ci: tuple[float, float] | None = None
     intervals_overlap: bool | None = Field(
         default=None, description="None when a side has no interval"
     )
+    verdict: MetricVerdict = "unchanged"
     base_not_computed: str | None = None
     head_not_computed: str | None = None
 
     @property
     def changed(self) -> bool:
-        """The value, its interval or why it is missing differs."""
-        return (self.base, self.base_ci, self.base_not_computed) != (
-            self.head,
-            self.head_ci,
-            self.head_not_computed,
-        )
+        """The metric changed: its intervals do not overlap, or one side alone has it. A
+        difference inside the intervals, or one without them to judge it, is not a change."""
+        return self.verdict in ("separated", "one_side")
+
+    @property
+    def differs(self) -> bool:
+        """The two sides' values differ at all."""
+        return self.verdict != "unchanged"
 
 
 class GroupChange(DiffPart):
@@ -92,7 +102,10 @@ class SliceChange(DiffPart):
 
 
 class RankChange(DiffPart):
-    """A feature whose global-importance rank differs (1 = most important)."""
+    """A feature whose global-importance rank differs (1 = most important). Tied features
+    share the best rank of their group (1, 2, 2, 4), and a feature counts as moved only when
+    the places its group spans on the two sides do not meet: how ties are ordered is never a
+    change."""
 
     feature: str
     base_rank: int | None = None
@@ -112,8 +125,14 @@ class ExplanationsChange(DiffPart):
     head_additivity_passed: bool | None = None
     base_additivity_error: float | None = None
     head_additivity_error: float | None = None
+    base_uniform_importance: float | None = Field(
+        default=None,
+        description="the mean |SHAP value| every feature shares, when all features are tied",
+    )
+    head_uniform_importance: float | None = None
     ranks: list[RankChange] = Field(
-        default_factory=list, description="features whose rank differs, best rank first"
+        default_factory=list,
+        description="features whose rank differs, when both sides rank features; best first",
     )
     unchanged_ranks: int = 0
 
@@ -121,9 +140,11 @@ class ExplanationsChange(DiffPart):
     def changed(self) -> bool:
         """Anything about the explanations differs."""
         sides = (
-            (self.base_explainer, self.base_not_computed, self.base_additivity_passed),
-            (self.head_explainer, self.head_not_computed, self.head_additivity_passed),
-        )
+            (self.base_explainer, self.base_not_computed, self.base_additivity_passed,
+             self.base_uniform_importance),
+            (self.head_explainer, self.head_not_computed, self.head_additivity_passed,
+             self.head_uniform_importance),
+        )  # fmt: skip
         return bool(self.ranks) or sides[0] != sides[1]
 
 
@@ -245,15 +266,15 @@ class DataChange(DiffPart):
 
 
 class LineChange(DiffPart):
-    """A line of a card section that only one side has."""
+    """A line of a card section that only one side has, as a reader sees it (plain text)."""
 
     change: Literal["added", "removed"]
-    text: str
+    text: str = Field(description="a paragraph, list item, heading or table row, rendered")
 
 
 class SectionChange(DiffPart):
-    """A card section whose text differs, with the lines that differ (blank lines left out;
-    a line the head rewrote follows the base's line it replaces)."""
+    """A card section whose rendered text differs, with the lines that differ (a line the
+    head rewrote follows the base's line it replaces)."""
 
     id: str
     title: str

@@ -3,9 +3,11 @@ SHAP explanations, features, evaluation data and the card's sections."""
 
 from __future__ import annotations
 
+import bisect
 import difflib
 from typing import Literal
 
+from modeldoc.diff.rendered import rendered_lines
 from modeldoc.diff.report import (
     DataChange,
     ExplanationsChange,
@@ -15,6 +17,7 @@ from modeldoc.diff.report import (
     LabelCount,
     LineChange,
     MetricChange,
+    MetricVerdict,
     NumberChange,
     RankChange,
     SectionChange,
@@ -26,12 +29,11 @@ from modeldoc.facts import (
     Evaluation,
     Explanations,
     FactSheet,
+    FeatureImportance,
     Metric,
     SliceGroup,
     SliceReport,
 )
-
-FAIRNESS = ("demographic_parity_difference", "equalized_odds_difference")
 
 
 def delta(base: float | None, head: float | None) -> float | None:
@@ -80,9 +82,23 @@ def _metric_change(name: str, base: Metric | None, head: Metric | None) -> Metri
         base_ci=base_ci,
         head_ci=head_ci,
         intervals_overlap=overlap,
+        verdict=_verdict(base_value, head_value, overlap),
         base_not_computed=_why_missing(base, "the base"),
         head_not_computed=_why_missing(head, "the head"),
     )
+
+
+def _verdict(base: float | None, head: float | None, overlap: bool | None) -> MetricVerdict:
+    """What a metric's difference means: a change only when the intervals separate (or one
+    side alone has a value); a difference inside them is sampling noise as far as the
+    evaluation can tell, and one without them cannot be judged."""
+    if base == head:
+        return "unchanged"
+    if base is None or head is None:
+        return "one_side"
+    if overlap is None:
+        return "no_interval"
+    return "within_uncertainty" if overlap else "separated"
 
 
 def _why_missing(metric: Metric | None, side: str) -> str | None:
@@ -172,28 +188,34 @@ def largest_gap(evaluation: Evaluation | None, name: str) -> tuple[float | None,
 def compare_explanations(
     base: Explanations | None, head: Explanations | None
 ) -> ExplanationsChange | None:
-    """Explainer, additivity and importance ranks on both sides; None when neither has any."""
+    """Explainer, additivity and importance ranks on both sides; None when neither has any.
+    Ranks are compared only when both sides rank features (else the explainer line says
+    which side has none)."""
     if base is None and head is None:
         return None
-    base_ranks = {i.feature: i for i in base.importance} if base else {}
-    head_ranks = {i.feature: i for i in head.importance} if head else {}
-    ranks = []
+    ranks: list[RankChange] = []
     unchanged = 0
-    for feature in _merged(list(base_ranks), list(head_ranks)):
-        old, new = base_ranks.get(feature), head_ranks.get(feature)
-        if old is not None and new is not None and old.rank == new.rank:
-            unchanged += 1
-            continue
-        ranks.append(
-            RankChange(
-                feature=feature,
-                base_rank=old.rank if old else None,
-                head_rank=new.rank if new else None,
-                base_mean_abs_shap=old.mean_abs_shap if old else None,
-                head_mean_abs_shap=new.mean_abs_shap if new else None,
+    if base is not None and head is not None and base.importance and head.importance:
+        base_places, head_places = _places(base.importance), _places(head.importance)
+        base_shap = {i.feature: i.mean_abs_shap for i in base.importance}
+        head_shap = {i.feature: i.mean_abs_shap for i in head.importance}
+        for feature in _merged(list(base_places), list(head_places)):
+            old, new = base_places.get(feature), head_places.get(feature)
+            if old is not None and new is not None and old[0] <= new[1] and new[0] <= old[1]:
+                unchanged += 1
+                continue
+            ranks.append(
+                RankChange(
+                    feature=feature,
+                    base_rank=old[0] if old else None,
+                    head_rank=new[0] if new else None,
+                    base_mean_abs_shap=base_shap.get(feature),
+                    head_mean_abs_shap=head_shap.get(feature),
+                )
             )
+        ranks.sort(
+            key=lambda r: min(rank for rank in (r.base_rank, r.head_rank) if rank is not None)
         )
-    ranks.sort(key=lambda r: min(rank for rank in (r.base_rank, r.head_rank) if rank is not None))
     base_check = base.additivity if base else None
     head_check = head.additivity if head else None
     return ExplanationsChange(
@@ -205,9 +227,32 @@ def compare_explanations(
         head_additivity_passed=head_check.passed if head_check else None,
         base_additivity_error=base_check.max_error if base_check else None,
         head_additivity_error=head_check.max_error if head_check else None,
+        base_uniform_importance=_uniform(base.importance) if base else None,
+        head_uniform_importance=_uniform(head.importance) if head else None,
         ranks=ranks,
         unchanged_ranks=unchanged,
     )
+
+
+def _places(importance: list[FeatureImportance]) -> dict[str, tuple[int, int]]:
+    """Each feature's first and last place among features of equal importance: (1, 1) for a
+    feature ahead of all others, (1, 13) for each of 13 features tied at 0. The first place is
+    its rank (competition ranking: 1, 2, 2, 4)."""
+    ascending = sorted(i.mean_abs_shap for i in importance)
+    total = len(ascending)
+    return {
+        i.feature: (
+            total - bisect.bisect_right(ascending, i.mean_abs_shap) + 1,
+            total - bisect.bisect_left(ascending, i.mean_abs_shap),
+        )
+        for i in importance
+    }
+
+
+def _uniform(importance: list[FeatureImportance]) -> float | None:
+    """The importance every feature shares, when there are two or more and all are tied."""
+    values = {i.mean_abs_shap for i in importance}
+    return values.pop() if len(importance) > 1 and len(values) == 1 else None
 
 
 def _feature_sets(facts: FactSheet) -> dict[FeatureSource, list[str]]:
@@ -302,16 +347,17 @@ def _differs(change: DataChange) -> bool:
 
 
 def compare_sections(base: FactSheet, head: FactSheet) -> list[SectionChange]:
-    """Card sections whose text differs, with the lines that differ (blank lines left out)."""
+    """Card sections whose text, as a reader sees it, differs, with the lines that differ
+    (rendered to plain text: words, not Markdown escapes; blank lines left out)."""
     base_sections = {s.id: s for s in base.narrative.sections} if base.narrative else {}
     head_sections = {s.id: s for s in head.narrative.sections} if head.narrative else {}
     changes = []
     for section_id in _merged(list(base_sections), list(head_sections)):
         old, new = base_sections.get(section_id), head_sections.get(section_id)
-        if old is not None and new is not None and old.text == new.text:
-            continue
-        old_lines = [line for line in old.text.splitlines() if line.strip()] if old else []
-        new_lines = [line for line in new.text.splitlines() if line.strip()] if new else []
+        old_lines = rendered_lines(old.text) if old else []
+        new_lines = rendered_lines(new.text) if new else []
+        if old is not None and new is not None and old_lines == new_lines:
+            continue  # the same words, at most other markup
         lines: list[LineChange] = []
         matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():

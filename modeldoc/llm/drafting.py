@@ -33,7 +33,7 @@ from modeldoc.llm.client import ChatClient, estimate_request
 from modeldoc.llm.errors import BudgetExceeded, LLMCallError
 from modeldoc.llm.sanitize import DATA_NOTICE, repository_text
 from modeldoc.llm.tools import lookup_tools, run_tool
-from modeldoc.llm.usage import UsageMeter, UsageTotals
+from modeldoc.llm.usage import UsageMeter
 from modeldoc.present.sections import SectionSpec
 from modeldoc.prompts import Prompt, load_prompt
 from modeldoc.writing.lookups import Lookups
@@ -121,7 +121,7 @@ class LLMSession:
     client: ChatClient
     prompts: DraftPrompts = field(default_factory=DraftPrompts.load)
     breaker: Breaker = field(default_factory=Breaker)
-    preflight_usage: UsageTotals = field(default_factory=UsageTotals)
+    preflight_usage: LLMUsage = field(default_factory=LLMUsage)
     """The pre-flight check's test call, when it needed one."""
     parallel: int = DEFAULT_PARALLEL
     """Requests in flight at once, over all sections."""
@@ -188,7 +188,7 @@ class SectionDrafter:
                 checked = verify_section(drafted, self.index)
                 unmatched = checked.unmatched
                 if not unmatched:
-                    return checked.model_copy(update={"usage": _as_fact(usage)})
+                    return checked.model_copy(update={"usage": usage.snapshot()})
         except _Stopped as stopped:
             return _fallback(offline, str(stopped), usage)
         except BudgetExceeded as error:
@@ -275,11 +275,4 @@ def tidy_answer(answer: str, *, title: str = "", allowed_links: str = "") -> str
 
 def _fallback(offline: Section, reason: str, usage: UsageMeter) -> Section:
     note = f"This section is the offline writer's text, because {reason}."
-    return offline.model_copy(update={"note": note, "usage": _as_fact(usage)})
-
-
-def _as_fact(usage: UsageMeter) -> LLMUsage:
-    totals = usage.snapshot()
-    return LLMUsage(calls=totals.calls, prompt_tokens=totals.prompt_tokens,
-                    completion_tokens=totals.completion_tokens, cache_hits=totals.cache_hits,
-                    estimated_calls=totals.estimated_calls)  # fmt: skip
+    return offline.model_copy(update={"note": note, "usage": usage.snapshot()})

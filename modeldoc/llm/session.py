@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from modeldoc.facts import LLMRun, LLMUsage, Section
+from modeldoc.facts import LLMRun, Section
 from modeldoc.llm.backend import Backend, build_chat_model, preflight
 from modeldoc.llm.cache import AnswerCache
 from modeldoc.llm.client import ChatClient
@@ -52,21 +52,10 @@ def llm_run(session: LLMSession, sections: Sequence[Section]) -> LLMRun:
     The figures are summed from the sections rather than read from the client, so a resumed
     build also counts the sections its interrupted run drafted.
     """
-    first = session.preflight_usage
-    total = LLMUsage(
-        calls=first.calls, prompt_tokens=first.prompt_tokens,
-        completion_tokens=first.completion_tokens, cache_hits=first.cache_hits,
-        estimated_calls=first.estimated_calls,
-    )  # fmt: skip
+    total = session.preflight_usage
     for section in sections:
         if section.usage is not None:
-            total = LLMUsage(
-                calls=total.calls + section.usage.calls,
-                prompt_tokens=total.prompt_tokens + section.usage.prompt_tokens,
-                completion_tokens=total.completion_tokens + section.usage.completion_tokens,
-                cache_hits=total.cache_hits + section.usage.cache_hits,
-                estimated_calls=total.estimated_calls + section.usage.estimated_calls,
-            )
+            total += section.usage
     backend = session.backend
     return LLMRun(
         model=backend.id,

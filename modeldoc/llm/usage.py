@@ -15,9 +15,9 @@ import math
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from modeldoc.facts import LLMUsage
 from modeldoc.llm.errors import BudgetExceeded
 
 # OpenAI's chat format wraps each message in a few tokens and primes the reply with three.
@@ -48,29 +48,6 @@ def _text(value: Mapping[str, Any]) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-@dataclass(frozen=True)
-class UsageTotals:
-    """A snapshot of the accounting (what `provenance` records)."""
-
-    calls: int = 0
-    """Requests the model answered."""
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    cache_hits: int = 0
-    """Answers taken from the cache instead of a call."""
-    estimated_calls: int = 0
-    """Calls whose answer had no usage figures: their tokens are estimates."""
-
-    @property
-    def total_tokens(self) -> int:
-        """Prompt and completion tokens together."""
-        return self.prompt_tokens + self.completion_tokens
-
-    def as_dict(self) -> dict[str, int]:
-        """The figures as a plain mapping."""
-        return {**asdict(self), "total_tokens": self.total_tokens}
-
-
 class UsageMeter:
     """Thread-safe accounting of one build, with an optional token budget.
 
@@ -84,11 +61,11 @@ class UsageMeter:
         self.max_tokens = max_tokens
         """The budget: prompt and completion tokens of the whole build (None: no budget)."""
         self._lock = threading.Lock()
-        self._totals = UsageTotals()
+        self._totals = LLMUsage()
         self._reserved = 0
 
-    def snapshot(self) -> UsageTotals:
-        """The figures so far."""
+    def snapshot(self) -> LLMUsage:
+        """The figures so far (what `provenance` and each section record)."""
         with self._lock:
             return self._totals
 
@@ -127,17 +104,12 @@ class UsageMeter:
         self, prompt_tokens: int, completion_tokens: int, *, estimated: bool = False
     ) -> None:
         """Count one answered call and its tokens."""
+        call = LLMUsage(calls=1, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
+                        estimated_calls=1 if estimated else 0)  # fmt: skip
         with self._lock:
-            totals = self._totals
-            self._totals = replace(
-                totals,
-                calls=totals.calls + 1,
-                prompt_tokens=totals.prompt_tokens + prompt_tokens,
-                completion_tokens=totals.completion_tokens + completion_tokens,
-                estimated_calls=totals.estimated_calls + (1 if estimated else 0),
-            )
+            self._totals += call
 
     def record_hit(self) -> None:
         """Count one answer served from the cache."""
         with self._lock:
-            self._totals = replace(self._totals, cache_hits=self._totals.cache_hits + 1)
+            self._totals += LLMUsage(cache_hits=1)

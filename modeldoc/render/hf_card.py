@@ -15,9 +15,9 @@ from urllib.parse import quote
 
 import yaml
 
+from modeldoc.atomic import write_atomically
 from modeldoc.errors import InputError
 from modeldoc.facts import Checkpoint, FactSheet, Metric, Plot
-from modeldoc.output import write_atomically
 from modeldoc.present.card import MISSING
 from modeldoc.present.markdown import plain
 from modeldoc.present.metrics import metric_spec

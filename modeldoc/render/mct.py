@@ -19,9 +19,9 @@ from typing import Any
 
 from jsonschema import Draft7Validator
 
+from modeldoc.atomic import write_atomically
 from modeldoc.errors import InputError
 from modeldoc.facts import Checkpoint, DataProfile, FactSheet, Metric, Plot
-from modeldoc.output import write_atomically
 from modeldoc.present.limitations import limitations
 from modeldoc.present.markdown import plain
 from modeldoc.present.metrics import metric_number

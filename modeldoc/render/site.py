@@ -27,9 +27,9 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
+from modeldoc.atomic import write_atomically
 from modeldoc.errors import ModeldocError
 from modeldoc.facts import FactSheet
-from modeldoc.output import write_atomically
 from modeldoc.present.markdown import plain
 from modeldoc.render import mkdocs_hooks
 from modeldoc.render.hf_card import figure_path
@@ -75,9 +75,7 @@ def write_site(
     pages = render_pages(facts, card_markdown=card_markdown, plots_present=present)
     for name, text in pages.items():
         write_atomically(docs / name, text)
-    hook = out_dir / HOOK_FILE
-    hook.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(mkdocs_hooks.__file__, hook)
+    write_atomically(out_dir / HOOK_FILE, Path(mkdocs_hooks.__file__).read_bytes())
     config_file = out_dir / CONFIG_FILE
     write_atomically(config_file, site_config(facts))
     seconds = build_site(config_file) if build_html else None
@@ -181,7 +179,7 @@ def _copy_tree(source: Traversable, target: Path) -> None:
         if item.is_dir():
             _copy_tree(item, target / item.name)
         else:
-            (target / item.name).write_bytes(item.read_bytes())
+            write_atomically(target / item.name, item.read_bytes())
 
 
 def _copy_plots(facts: FactSheet, out_dir: Path, docs: Path) -> set[str]:
@@ -191,8 +189,6 @@ def _copy_plots(facts: FactSheet, out_dir: Path, docs: Path) -> set[str]:
         relative = figure_path(plot)
         source = out_dir / relative
         if source.is_file() and not source.is_symlink():
-            target = docs / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+            write_atomically(docs / relative, source.read_bytes())
             copied.add(plot.file)
     return copied

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from modeldoc.facts import Checkpoint, Evaluation, FactSheet, Finding, Section
+from modeldoc.facts import Checkpoint, Evaluation, FactSheet, Section
 from modeldoc.present import limits
 from modeldoc.present.card import code_value, data_value
 from modeldoc.present.limitations import limitations
@@ -37,9 +37,7 @@ class OfflineWriter:
 
     name = "offline"
 
-    def write(
-        self, spec: SectionSpec, facts: FactSheet, feedback: list[Finding] | None = None
-    ) -> Section:
+    def write(self, spec: SectionSpec, facts: FactSheet) -> Section:
         """The section `spec` names, composed from `facts`."""
         draft = Draft()
         _COMPOSERS[spec.id](facts, draft)

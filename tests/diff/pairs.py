@@ -4,23 +4,27 @@ file the scanner reads without importing torch) and heads derived from it. Every
 folder is called `repo`, so the builds differ only where a head changed something.
 
 `build_all` builds every variant, in parallel, each `modeldoc build` in its own process; the
-`builds` fixture (conftest.py) does it once per session."""
+`builds` fixture (conftest.py) does it once per session. A head that differs in its facts alone
+(other gates, a tie, a rewritten line) is the base's or another head's fact sheet edited in
+memory, never another build."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from helpers.llm_server import isolate_llm_environment
 from sklearn.datasets import make_classification
 from xgboost import XGBClassifier
 
-from modeldoc.facts import FactSheet
+from modeldoc.facts import FactSheet, Gates
 
 FEATURES = ["f1", "f2", "f3", "f4", "f5"]
 
@@ -93,19 +97,19 @@ class Variant:
     gates: str = GATES
 
 
-# Retrained with other settings: a shallower, slower-learning model, worse than the base.
-RETRAINED = Variant(max_depth=1, learning_rate=0.1)
 VARIANTS = {
     "base": Variant(),
-    "hyperparameters": RETRAINED,
+    # Retrained with other settings: a shallower, slower-learning model, worse than the base.
+    "hyperparameters": Variant(max_depth=1, learning_rate=0.1),
     "feature": Variant(features=FEATURES[:4]),
     "data": Variant(test_rows=(350, 600)),
-    # These two reuse the model results of the base and of the retrained head: same model
-    # file, data and settings (built after them, they take their results from the cache).
+    # Reuses the model results of the base: same model file, data and settings (built after
+    # it, it takes its results and plots from the cache).
     "layer": Variant(net=NET_WITH_DROPOUT),
-    "weakened": replace(RETRAINED, gates=WEAK_GATES),  # a worse model that loosens its gates
 }
 BUILT_FIRST = ("base", "hyperparameters", "feature", "data")
+# Builds run with the usual umask, whatever the test runner's, so their files' modes are known.
+UMASK = 0o022
 
 
 def frame() -> pd.DataFrame:
@@ -165,6 +169,18 @@ class Builds:
         return self.root / name / "repo"
 
 
+def weakened(builds: Builds) -> FactSheet:
+    """The retrained head (a worse model) with the gates it would like: `WEAK_GATES`."""
+    gates = Gates.model_validate(yaml.safe_load(WEAK_GATES)["gates"])
+    return builds.facts("hyperparameters").model_copy(update={"gates": gates})
+
+
+def write_facts(facts: FactSheet, path: Path) -> Path:
+    """`facts` written as a facts.json at `path`, for `modeldoc diff` to read."""
+    path.write_text(facts.model_dump_json(), encoding="utf-8")
+    return path
+
+
 def modeldoc(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """`modeldoc ARGS` in a new process."""
     command = [sys.executable, "-m", "modeldoc", *map(str, args)]
@@ -180,11 +196,15 @@ def build_all(root: Path) -> Builds:
         monkeypatch.setenv("OMP_NUM_THREADS", "1")
         for name, variant in VARIANTS.items():
             write_repository(root / name / "repo", variant)
-        for phase in (BUILT_FIRST, [name for name in VARIANTS if name not in BUILT_FIRST]):
-            processes = {name: _start_build(root / name / "repo", outs[name]) for name in phase}
-            for name, process in processes.items():
-                _, stderr = process.communicate(timeout=300)
-                assert process.returncode == 0, f"{name}: {stderr}"
+        runner_umask = os.umask(UMASK)  # inherited by the builds
+        try:
+            for phase in (BUILT_FIRST, [name for name in VARIANTS if name not in BUILT_FIRST]):
+                processes = {name: _start_build(root / name / "repo", outs[name]) for name in phase}
+                for name, process in processes.items():
+                    _, stderr = process.communicate(timeout=300)
+                    assert process.returncode == 0, f"{name}: {stderr}"
+        finally:
+            os.umask(runner_umask)
     return Builds(root=root, outs=outs)
 
 

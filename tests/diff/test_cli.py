@@ -7,8 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from diff.pairs import Builds, modeldoc
-from helpers.examples import example_facts
+from diff.pairs import Builds, modeldoc, write_facts
 
 from modeldoc.facts import GateBounds, Gates
 
@@ -87,20 +86,17 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-def test_without_gates_on_the_base_none_apply(tmp_path: Path) -> None:
-    base = tmp_path / "out"
-    facts = example_facts("cancer-xgboost", base)
-    assert facts.gates is None  # the example's modeldoc.yml sets none
+def test_without_gates_on_the_base_none_apply(builds: Builds, tmp_path: Path) -> None:
+    ungated = builds.facts("base").model_copy(update={"gates": None})
+    base = write_facts(ungated, tmp_path / "base.json")
     result = modeldoc("diff", base, base, "--check")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("**modeldoc diff:** no gates · no change in the model's facts")
     assert "No gates: the base records none, and no `--gates` file was given." in result.stdout
     # A head that brings its own gates does not bring them into force.
-    gated = facts.model_copy(update={"gates": Gates(metrics={"accuracy": GateBounds(min=0.99)})})
-    head = _write(tmp_path / "head.json", gated.model_dump_json())
+    gated = ungated.model_copy(update={"gates": Gates(metrics={"accuracy": GateBounds(min=0.99)})})
+    head = write_facts(gated, tmp_path / "head.json")
     result = modeldoc("diff", base, head, "--check")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(
-        "**modeldoc diff:** no gates · the head records other gates (not applied)"
-    )
+    assert result.stdout.startswith("**modeldoc diff:** no gates · the head records gates (not ")
     assert "in the head, not applied: <code>metrics.accuracy.min: 0.99</code>" in result.stdout

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from diff.pairs import GATES, WEAK_GATES, Builds, modeldoc
+from diff.pairs import GATES, WEAK_GATES, Builds, modeldoc, weakened, write_facts
 
 from modeldoc.diff.compare import compare
 from modeldoc.diff.gates import evaluate, load_gates_file, parse_gates
+from modeldoc.diff.markdown import render_markdown
 from modeldoc.errors import InputError
 from modeldoc.facts import Evaluation, FactSheet, Gates, Metric
 from modeldoc.present.numbers import number
@@ -30,7 +31,6 @@ def metric(facts: FactSheet, name: str) -> float:
 
 def test_the_build_records_the_configured_gates(builds: Builds) -> None:
     assert builds.facts("base").gates == gates(GATES)
-    assert builds.facts("weakened").gates == gates(WEAK_GATES)
 
 
 def test_gates_that_hold_exit_0(builds: Builds) -> None:
@@ -62,9 +62,10 @@ def test_a_failed_gate_exits_3_and_says_which_with_the_numbers(builds: Builds) -
     assert (unchecked.returncode, unchecked.stdout, unchecked.stderr) == (0, result.stdout, "")
 
 
-def test_the_head_cannot_weaken_its_gates(builds: Builds) -> None:
+def test_the_head_cannot_weaken_its_gates(builds: Builds, tmp_path: Path) -> None:
     # The head's modeldoc.yml allows a drop of 0.5; the base's gates still apply.
-    result = modeldoc("diff", builds.out("base"), builds.out("weakened"), "--check")
+    head = write_facts(weakened(builds), tmp_path / "facts.json")
+    result = modeldoc("diff", builds.out("base"), head, "--check")
     assert result.returncode == 3
     assert "metrics.accuracy.max_drop: accuracy fell by" in result.stderr
     assert "**The head records other gates than the ones applied.**" in result.stdout
@@ -72,26 +73,37 @@ def test_the_head_cannot_weaken_its_gates(builds: Builds) -> None:
         result.stdout
     )
     assert "the head records other gates (not applied)" in result.stdout.splitlines()[0]
-    report = compare(builds.facts("base"), builds.facts("weakened")).gates
+    report = compare(builds.facts("base"), weakened(builds)).gates
     assert (report.source, report.head_differs, report.passed) == ("base", True, False)
     assert report.applied == gates(GATES) and report.head_gates == gates(WEAK_GATES)
     assert report.only_head == ["metrics.accuracy.max_drop: 0.5"]
-    # Even when the head was built from a repository with no gates at all.
-    bare = builds.facts("weakened").model_copy(update={"gates": None})
-    assert compare(builds.facts("base"), bare).gates.passed is False
+
+
+def test_a_head_without_gates_is_said_to_record_none(builds: Builds) -> None:
+    # Even when the head was built from a repository with no gates at all, the base's apply.
+    bare = weakened(builds).model_copy(update={"gates": None})
+    result = compare(builds.facts("base"), bare)
+    assert result.gates.passed is False and result.gates.head_differs
+    text = render_markdown(result)
+    assert "the head records no gates (the base's apply)" in text.splitlines()[0]
+    assert "**The head records no gates.** Gates come from the base" in text
+    assert "other gates" not in text
+    # A head whose gates match the base's says nothing about them.
+    same = compare(builds.facts("base"), builds.facts("hyperparameters"))
+    assert not same.gates.head_differs
+    assert "records" not in render_markdown(same)
 
 
 def test_a_gates_file_replaces_the_base_gates(builds: Builds, tmp_path: Path) -> None:
-    base, weakened = builds.out("base"), builds.out("weakened")
+    base = builds.out("base")
+    weak = write_facts(weakened(builds), tmp_path / "facts.json")
     # The trusted branch's modeldoc.yml gives the same verdict as the base's facts.json.
-    same = modeldoc(
-        "diff", base, weakened, "--check", "--gates", builds.repo("base") / "modeldoc.yml"
-    )
+    same = modeldoc("diff", base, weak, "--check", "--gates", builds.repo("base") / "modeldoc.yml")
     assert same.returncode == 3 and "From <code>" in same.stdout
     # A file given on the command line is the caller's choice, looser or not.
     loose = tmp_path / "loose.yml"
     loose.write_text(WEAK_GATES)
-    assert modeldoc("diff", base, weakened, "--check", "--gates", loose).returncode == 0
+    assert modeldoc("diff", base, weak, "--check", "--gates", loose).returncode == 0
     pyproject = tmp_path / "pyproject.toml"
     pyproject.write_text("[tool.modeldoc.gates.metrics.accuracy]\nmin = 0.99\n")
     strict = modeldoc("diff", base, builds.out("layer"), "--check", "--gates", pyproject)
@@ -99,8 +111,10 @@ def test_a_gates_file_replaces_the_base_gates(builds: Builds, tmp_path: Path) ->
     assert strict.stderr.startswith("modeldoc: gate failed: metrics.accuracy.min: accuracy is ")
     none = tmp_path / "none.yml"
     none.write_text("data: test.csv\n")
-    result = modeldoc("diff", base, weakened, "--check", "--gates", none)
+    result = modeldoc("diff", base, weak, "--check", "--gates", none)
     assert result.returncode == 0 and "No gates are set in <code>" in result.stdout
+    assert result.stdout.splitlines()[0].endswith("the head records gates (not applied)")
+    assert "**The head records gates, which are not applied.**" in result.stdout
 
 
 def test_a_gate_that_cannot_be_checked_fails(builds: Builds) -> None:

@@ -99,9 +99,10 @@ def test_the_summary_line_comes_first(builds: Builds) -> None:
     text = render_markdown(compare(builds.facts("base"), builds.facts("feature")))
     first, _, second = text.splitlines()[:3]
     assert first == (
-        "**modeldoc diff:** 5 gates passed · 8 of 8 metrics changed · 1 sliced column changed · "
-        "1 feature added or removed · 1 model file changed · 1 data file changed · "
-        "4 card sections changed · 4 importance ranks changed"
+        "**modeldoc diff:** 5 gates passed · 4 metric differences within uncertainty · "
+        "4 metric differences cannot be judged against uncertainty (no interval) · "
+        "1 sliced column changed · 1 feature added or removed · 1 model file changed · "
+        "1 data file changed · 4 card sections changed · 4 importance ranks changed"
     )
     assert second == "Base: <code>repo</code> · head: <code>repo</code>"
     unchanged = render_markdown(compare(builds.facts("base"), builds.facts("base")))

@@ -20,7 +20,8 @@ from modeldoc.diff.report import (
 from modeldoc.facts import Source
 
 # What follows from a retrained model: its numbers, and the card sections that state them.
-MODEL_RESULTS = {"metrics", "slices", "explanations", "checkpoints", "sections"}
+# Its metrics count only when they move beyond their intervals.
+MODEL_RESULTS = {"slices", "explanations", "checkpoints", "sections"}
 
 
 def diff(builds: Builds, head: str, base: str = "base") -> FactsDiff:
@@ -37,7 +38,7 @@ def test_a_build_against_itself_changes_nothing(builds: Builds) -> None:
 
 def test_retrained_with_other_hyperparameters(builds: Builds) -> None:
     result = diff(builds, "hyperparameters")
-    assert set(result.changed) == MODEL_RESULTS | {"hyperparameters", "calls"}
+    assert set(result.changed) == MODEL_RESULTS | {"metrics", "hyperparameters", "calls"}
     train = Source(file="train.py", line=7)
     assert result.hyperparameters == [
         HyperparameterChange(key="LEARNING_RATE", change="changed", base="0.3", head="0.1",
@@ -60,11 +61,19 @@ def test_retrained_with_other_hyperparameters(builds: Builds) -> None:
     assert accuracy.head == head.evaluation.metric("accuracy").value  # type: ignore[union-attr]
     assert accuracy.delta == accuracy.head - accuracy.base  # type: ignore[operator]
     assert accuracy.intervals_overlap is False  # a much worse model: the intervals separate
+    verdicts = {metric.name: metric.verdict for metric in result.metrics}
+    assert verdicts == {
+        "accuracy": "separated", "balanced_accuracy": "separated", "f1_macro": "separated",
+        "roc_auc": "separated", "precision_macro": "no_interval", "recall_macro": "no_interval",
+        "log_loss": "no_interval", "brier": "no_interval",
+    }  # fmt: skip
 
 
 def test_a_feature_dropped(builds: Builds) -> None:
     result = diff(builds, "feature")
     assert set(result.changed) == MODEL_RESULTS | {"features", "data"}
+    # Four features on other data: the metrics move, but inside their intervals.
+    assert {metric.verdict for metric in result.metrics} == {"within_uncertainty", "no_interval"}
     assert result.features == [
         FeatureChange(feature="f5", change="removed", where=["model", "data", "explanations"])
     ]
@@ -94,7 +103,9 @@ def test_a_layer_added_in_the_code(builds: Builds) -> None:
 
 def test_different_data(builds: Builds) -> None:
     result = diff(builds, "data")
-    assert {"data", "metrics", "slices"} <= set(result.changed) <= MODEL_RESULTS | {"data"}
+    assert {"data", "slices"} <= set(result.changed) <= MODEL_RESULTS | {"data"}
+    assert not any(metric.changed for metric in result.metrics)  # 50 more rows: noise
+    assert all(metric.differs for metric in result.metrics)
     assert "checkpoints" not in result.changed  # the same model file
     (data,) = result.data
     assert (data.base_rows, data.head_rows, data.delta_rows) == (200, 250, 50)

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
 import unicodedata
-import uuid
 from functools import cache
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.ft2font import FT2Font
 
+from modeldoc.atomic import write_atomically
 from modeldoc.tools.secrets import redact_text
 
 DPI = 110
@@ -111,15 +110,7 @@ def save_figure(figure: Figure, out_dir: Path, name: str) -> str:
         )
     finally:
         _free(figure)
-    # Written beside the target and renamed, so a reader never sees half a PNG. Not with
-    # mkstemp: its 0600 mode would keep a web server from serving the site's pictures.
-    temporary = folder / f".{file_name}.{uuid.uuid4().hex}.tmp"
-    try:
-        temporary.write_bytes(buffer.getvalue())
-        os.replace(temporary, folder / file_name)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    write_atomically(folder / file_name, buffer.getvalue())
     return f"{PLOTS_DIR}/{file_name}"
 
 
