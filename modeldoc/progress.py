@@ -243,14 +243,16 @@ class _Seconds(ProgressColumn):
 
 def progress_for(*, quiet: bool = False, json_log: bool = False) -> Progress:
     """The view for this process's standard error: JSON lines when asked for (even when
-    quiet: a machine asked), else nothing when quiet, a live display on a terminal, plain
-    lines elsewhere."""
+    quiet: a machine asked), else nothing when quiet, a live display on an interactive
+    terminal, and plain lines elsewhere (a log, even one that takes colours)."""
     if json_log:
         return JsonLines(sys.stderr)
     if quiet:
         return Progress()
     console = Console(stderr=True, highlight=False)
-    return LiveView(console) if console.is_terminal else LogLines(sys.stderr)
+    if sys.stderr.isatty() and console.is_interactive:
+        return LiveView(console)
+    return LogLines(sys.stderr)
 
 
 def computed_and_reused(facts: FactSheet) -> tuple[list[str], list[str]]:

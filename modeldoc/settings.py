@@ -96,9 +96,9 @@ class BuildSettings(BaseModel):
     ] = None
     task: Annotated[
         Task,
-        Field(description="What the model does: auto takes it from the model; a task the "
-              "model does not do stops the build."),
-        Setting(changes_results=True, metavar="|".join(get_args(Task))),
+        Field(description="What the model does: auto (read from the model), classification "
+              "or regression; a task the model does not do stops the build."),
+        Setting(changes_results=True, metavar="TASK"),
     ] = "auto"  # fmt: skip
     sensitive: Annotated[
         list[str],
@@ -223,10 +223,14 @@ def option_name(name: str) -> str:
 
 
 def _declaration(name: str, field: FieldInfo) -> Setting:
+    """The `Setting` of the field `name`, which must also have a help (its description)."""
     found = [item for item in field.metadata if isinstance(item, Setting)]
     if len(found) != 1 or not field.description:
         raise TypeError(f"BuildSettings.{name} needs a description and one Setting")
-    return found[0]
+    setting = found[0]
+    if setting.on_command_line and setting.metavar is None and value_type(name) is not bool:
+        raise TypeError(f"BuildSettings.{name} needs a metavar: its option takes a value")
+    return setting
 
 
 SETTINGS = {name: _declaration(name, field) for name, field in BuildSettings.model_fields.items()}

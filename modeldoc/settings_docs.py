@@ -27,8 +27,8 @@ def settings_table() -> str:
         default = shown_default(name)
         cells = [
             key,
-            _cell(_option(name)) if setting.on_command_line else "(file only)",
-            _cell(f"`{default}`") if default is not None else "",
+            _option(name) if setting.on_command_line else "(file only)",
+            f"`{default}`" if default is not None else "",
             "yes" if setting.changes_results else "no",
             _cell(BuildSettings.model_fields[name].description or ""),
         ]
@@ -53,7 +53,7 @@ def _option(name: str) -> str:
 
 
 def _cell(text: str) -> str:
-    """`text` inside a Markdown table cell: a `|` would end the cell."""
+    """Plain `text` inside a Markdown table cell, where a `|` would end the cell."""
     return text.replace("|", "\\|")
 
 
