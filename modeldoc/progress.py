@@ -84,7 +84,7 @@ class Event:
             return f"{self.step}: {self.section} drafted, {self.done} of {self.total} sections"
         computed = ", ".join(self.computed) or "nothing"
         reused = ", ".join(self.reused) or "nothing"
-        return f"built in {self.elapsed:.1f} s; computed: {computed}; reused: {reused}"
+        return f"finished in {self.elapsed:.1f} s; computed: {computed}; reused: {reused}"
 
 
 class Progress:

@@ -56,7 +56,7 @@ def test_a_build_in_a_log_prints_a_timestamped_line_per_step(runs: Runs) -> None
     assert finished == STEPS
     assert re.search(r" draft_section: \w+ drafted, 8 of 8 sections$", runs["log"].stderr, re.M)
     summary = lines[-1]
-    assert re.match(r"^\S+ built in \d+\.\d s; computed: nothing; reused: the scan of 1 code "
+    assert re.match(r"^\S+ finished in \d+\.\d s; computed: nothing; reused: the scan of 1 code "
                     r"file, the model's results \(checkpoint, evaluation, SHAP values, plots\)$",
                     summary), summary  # fmt: skip
     # Standard output keeps the result alone.
@@ -117,7 +117,7 @@ def test_log_lines_show_steps_and_counts_now_and_then() -> None:
         "draft_section: data drafted, 1 of 2 sections",
         "draft_section: model_details drafted, 2 of 2 sections",
         "draft_section done in 0.3 s",
-        "built in 9.6 s; computed: SHAP values; reused: the scan of 1 code file",
+        "finished in 9.6 s; computed: SHAP values; reused: the scan of 1 code file",
     ]
 
 
@@ -145,7 +145,7 @@ def test_a_terminal_shows_a_line_per_step_with_its_time_and_counts() -> None:
     assert re.search(r"✓ explain\s+\d+\.\d s SHAP values of 143 of 143 rows", final)
     assert re.search(r"✓ draft_section\s+\d+\.\d s 2 of 2 sections", final)
     assert final.rstrip().endswith(
-        "built in 9.6 s; computed: SHAP values; reused: the scan of 1 code file"
+        "finished in 9.6 s; computed: SHAP values; reused: the scan of 1 code file"
     )
 
 
