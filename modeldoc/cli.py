@@ -6,12 +6,13 @@ import errno
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from modeldoc import __version__
+from modeldoc.cli_options import given_settings, with_setting_options
 from modeldoc.errors import InputError, ModeldocError
 from modeldoc.tools.secrets import redact_text
 
@@ -19,10 +20,13 @@ if TYPE_CHECKING:
     from modeldoc.agent.run import BuildResult
     from modeldoc.facts import FactSheet
     from modeldoc.llm.backend import Backend
+    from modeldoc.progress import Progress
     from modeldoc.settings import BuildSettings
 
 app = typer.Typer(
     help="Document machine-learning models from their code, checkpoints and data.",
+    # Plain help: rich markup would take `[tool.modeldoc]` for a style and drop it.
+    rich_markup_mode=None,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -106,87 +110,10 @@ def scan(
 
 
 @app.command()
+@with_setting_options
 def build(
-    repo: Annotated[Path, typer.Argument(help="The model repository to document.")],
-    model: Annotated[Path | None, typer.Option(help="The model file (checkpoint).")] = None,
-    data: Annotated[Path | None, typer.Option(help="Evaluation data: CSV or Parquet.")] = None,
-    target: Annotated[str | None, typer.Option(help="The target column in the data.")] = None,
-    task: Annotated[str | None, typer.Option(help="auto, classification or regression.")] = None,
-    sensitive: Annotated[
-        list[str] | None, typer.Option(help="A column to report results per value of (repeat).")
-    ] = None,
-    out: Annotated[Path | None, typer.Option(help="Output folder (default: modeldoc-out).")] = None,
-    trust_pickle: Annotated[
-        bool, typer.Option("--trust-pickle", help="Load a pickle/joblib model (runs its code).")
-    ] = False,
-    explain: Annotated[
-        bool | None,
-        typer.Option(
-            "--explain/--no-explain",
-            help="Compute SHAP explanations (default: yes).",
-            show_default=False,
-        ),
-    ] = None,
-    explain_rows: Annotated[
-        int | None,
-        typer.Option(
-            min=1, help="Rows the model-agnostic explainer takes (default 200).", show_default=False
-        ),
-    ] = None,
-    site: Annotated[
-        bool | None,
-        typer.Option(
-            "--site/--no-site", help="Build the HTML site (default: yes).", show_default=False
-        ),
-    ] = None,
-    explain_seconds: Annotated[
-        float | None,
-        typer.Option(
-            min=0.1,
-            help="Time budget of the model-agnostic explainer (default 60).",
-            show_default=False,
-        ),
-    ] = None,
-    llm: Annotated[
-        str | None,
-        typer.Option(
-            help="Who writes the prose: offline (default without OPENAI_API_KEY), "
-            "provider:model (openai:gpt-4o-mini), or a model on the --base-url server.",
-            show_default=False,
-        ),
-    ] = None,
-    base_url: Annotated[
-        str | None,
-        typer.Option(
-            help="An OpenAI-compatible endpoint (default: OPENAI_BASE_URL).", show_default=False
-        ),
-    ] = None,
-    max_tokens: Annotated[
-        int | None,
-        typer.Option(
-            min=0,
-            help="Stop LLM drafting before it spends more tokens than this (prompt + answer).",
-            show_default=False,
-        ),
-    ] = None,
-    llm_parallel: Annotated[
-        int | None,
-        typer.Option(
-            min=1,
-            help="LLM requests in flight at once (default 4; 1 for a server that answers one "
-            "at a time).",
-            show_default=False,
-        ),
-    ] = None,
-    cache: Annotated[
-        bool | None,
-        typer.Option(
-            "--cache/--no-cache",
-            help="Reuse what earlier builds computed from the same inputs: code files' scan "
-            "results, the model's results, LLM answers (default: yes).",
-            show_default=False,
-        ),
-    ] = None,
+    ctx: typer.Context,
+    repo: Annotated[Path, typer.Argument(help="The model repository to document.", metavar="REPO")],
     dry_run: Annotated[
         bool,
         typer.Option(
@@ -199,43 +126,54 @@ def build(
         bool,
         typer.Option("--resume", help="Continue a build that was interrupted (killed, Ctrl-C)."),
     ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Show no progress (the result's lines still print)."),
+    ] = False,
+    json_log: Annotated[
+        bool,
+        typer.Option(
+            "--json-log",
+            help="Progress as one JSON object per event on standard error, for machines.",
+        ),
+    ] = False,
+    **options: Any,
 ) -> None:
     """Document a model: compute its facts (code, checkpoint, data, metrics, SHAP, plots),
     write and verify the card, and render MODEL_CARD.md, model_card.json and the site into OUT
     (settings also from modeldoc.yml or [tool.modeldoc]; the command line wins). OUT is
-    replaced as a whole, and only when the build succeeds."""
+    replaced as a whole, and only when the build succeeds. Progress goes to standard error."""
     from modeldoc.llm.backend import resolve_backend
+    from modeldoc.progress import progress_for
     from modeldoc.settings import load_settings
 
-    given = {"model": model, "data": data, "target": target, "task": task,
-             "sensitive": sensitive, "out": out, "trust_pickle": trust_pickle,
-             "explain": explain, "explain_rows": explain_rows,
-             "explain_seconds": explain_seconds, "site": site, "llm": llm,
-             "base_url": base_url, "max_tokens": max_tokens,
-             "llm_parallel": llm_parallel, "cache": cache}  # fmt: skip
-    out_folder = out  # where the build writes, once the settings say
+    given = given_settings(ctx, options)
+    out_folder = given.get("out")  # where the build writes, once the settings say
     try:
-        if not repo.is_dir():
-            raise InputError(f"{repo}: not a directory")
-        settings = load_settings(repo, given)
-        out_folder = settings.out
-        _check_out(repo, settings.out)
-        backend = resolve_backend(
-            settings.llm,
-            base_url=settings.base_url,
-            base_url_from_repository=base_url is None and settings.base_url is not None,
-        )
-        if dry_run:
-            _dry_run(repo, settings, backend)
-            return
-        session = None
-        if backend is not None:
-            from modeldoc.llm.session import open_session
+        with progress_for(quiet=quiet, json_log=json_log) as progress:
+            with progress.step("start"):
+                if not repo.is_dir():
+                    raise InputError(f"{repo}: not a directory")
+                settings = load_settings(repo, given)
+                out_folder = settings.out
+                _check_out(repo, settings.out)
+                backend = resolve_backend(
+                    settings.llm,
+                    base_url=settings.base_url,
+                    base_url_from_repository="base_url" not in given
+                    and settings.base_url is not None,
+                )
+                session = None
+                if backend is not None and not dry_run:
+                    from modeldoc.llm.session import open_session
 
-            session = open_session(backend, settings, repo=repo)
-        from modeldoc.agent.run import run_build
-
-        result = run_build(repo, settings, llm=session, resume=resume)
+                    session = open_session(backend, settings, repo=repo)
+                # Loading the libraries that compute takes seconds: part of this step.
+                from modeldoc.agent.run import run_build
+            if dry_run:
+                _dry_run(repo, settings, backend, progress)
+                return
+            result = run_build(repo, settings, llm=session, resume=resume, progress=progress)
     except ModeldocError as error:
         raise _fail(str(error)) from error
     except OSError as error:
@@ -295,16 +233,18 @@ def _result_warnings(facts: FactSheet) -> list[str]:
     return [" ".join(warning.split()) for warning in warnings]
 
 
-def _dry_run(repo: Path, settings: BuildSettings, backend: Backend | None) -> None:
+def _dry_run(
+    repo: Path, settings: BuildSettings, backend: Backend | None, progress: Progress
+) -> None:
     """Print each section's estimated first LLM request, having called nothing."""
     from modeldoc.agent.run import compute_facts
     from modeldoc.llm.drafting import MAX_COMPLETION_TOKENS, estimate_first_request
+    from modeldoc.present.sections import SECTIONS
     from modeldoc.writing.lookups import Lookups
     from modeldoc.writing.offline import OfflineWriter
-    from modeldoc.writing.sections import SECTIONS
     from modeldoc.writing.verify import index_facts, verify_section
 
-    facts = compute_facts(repo, settings)
+    facts = compute_facts(repo, settings, progress)
     lookups, index = Lookups(facts, repo), index_facts(facts)
     writer = backend.id if backend is not None else "offline (no LLM calls would be made)"
     print(f"dry run: nothing was called or written; writer: {writer}")
@@ -366,7 +306,7 @@ def diff(
     from modeldoc.atomic import write_atomically
     from modeldoc.diff.compare import compare, load_fact_sheet
     from modeldoc.diff.markdown import render_markdown
-    from modeldoc.render.markdown_text import plain
+    from modeldoc.present.markdown import plain
 
     if output_format not in DIFF_FORMATS:
         raise _fail(f"--format {output_format}: give markdown or json")

@@ -1,7 +1,15 @@
 """Build settings: the command line over `modeldoc.yml` over `[tool.modeldoc]` in pyproject.
 
-A repository's settings file is written by whoever wrote the repository (in the Action, a
-stranger's pull request), so what it can ask for is limited:
+Each setting is declared once, as a field of `BuildSettings`: its default, its help, its
+bounds and a `Setting` saying whether it changes the model's results and where it may be
+given. The keys a file may hold, the results cache's key, the command line's options
+(`modeldoc.cli_options`) and the table in docs/configuration.md (`modeldoc.settings_docs`)
+are derived from those declarations, so adding a setting is its field plus its use.
+
+A settings file is read in one place (`_read_settings_file`, `_checked_keys`), for the build
+(`load_settings`) and for `modeldoc diff --gates` (`settings_in_file`) alike. A repository's
+settings file is written by whoever wrote the repository (in the Action, a stranger's pull
+request), so what it can ask for is limited:
 - `trust_pickle` is accepted from the command line only: a file in the repository must never
   be able to make modeldoc run a pickle;
 - the paths it names (`model`, `data`, `out`) stay inside the repository once `..` and links
@@ -15,11 +23,14 @@ from __future__ import annotations
 
 import os
 import tomllib
+import types
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.fields import FieldInfo
 
 from modeldoc.errors import InputError
 from modeldoc.facts import Gates, Stated
@@ -40,75 +51,232 @@ MAX_QUOTE = 80
 
 SETTINGS_FILES = ("modeldoc.yml", "pyproject.toml")
 """Where a repository's settings are read from: the first of these that exists."""
-PATH_KEYS = ("model", "data", "out")
-"""The settings that name a file or folder: relative to the repository, and inside it."""
 
 Task = Literal["auto", "classification", "regression"]
 
 
+@dataclass(frozen=True)
+class Setting:
+    """What a setting is for, declared once on its field (`Annotated`) beside its default, its
+    help (the field's description) and its bounds; the file keys, the results cache's key,
+    the command line's options and the settings table in the docs all follow from it."""
+
+    changes_results: bool
+    """It changes the model's results (checkpoint, evaluation, SHAP, plots), so it is part
+    of the results cache's key (a file setting by the file's bytes)."""
+    in_file: bool = True
+    """A repository's settings file may set it."""
+    on_command_line: bool = True
+    """`modeldoc build` has an option for it (`--name-with-dashes`)."""
+    metavar: str | None = None
+    """How help and docs show its value (`--explain-rows N`); None: a flag, or no option."""
+
+
 class BuildSettings(BaseModel):
-    """What `modeldoc build` documents and where it writes."""
+    """What `modeldoc build` documents and where it writes: every setting, declared once."""
 
     model_config = ConfigDict(extra="forbid")
 
-    model: Path | None = None
-    data: Path | None = None
-    target: str | None = None
-    task: Task = "auto"
-    sensitive: list[str] = Field(default_factory=list)
-    out: Path = Path("modeldoc-out")
-    trust_pickle: bool = False
-    explain: bool = True
-    explain_rows: int = Field(default=200, ge=1, description="rows the agnostic explainer takes")
-    explain_seconds: float = Field(default=60.0, gt=0, description="its time budget")
-    explain_background: int = Field(default=100, ge=1, description="background sample rows")
-    seed: int = Field(default=0, ge=0, description="seed of every sample and resample")
-    card: Stated = Field(default_factory=Stated, description="what the owners state")
-    site: bool = Field(default=True, description="build the HTML site (docs/ is always written)")
-    llm: str | None = Field(
-        default=None, description="`offline`, `provider:model`, or a model on base_url's server"
-    )
-    base_url: str | None = Field(default=None, description="an OpenAI-compatible endpoint")
-    max_tokens: int | None = Field(
-        default=None, ge=0, description="LLM token budget of one build (prompt + completion)"
-    )
-    llm_parallel: int = Field(default=4, ge=1, description="LLM requests in flight at once")
-    cache: bool = Field(
-        default=True, description="reuse scan results, model results and LLM answers"
-    )
-    gates: Gates | None = Field(
-        default=None, description="what `modeldoc diff --check` holds a pull request's model to"
-    )
+    model: Annotated[
+        Path | None,
+        Field(description="The model file; its format is read from its bytes (skops, XGBoost "
+              "JSON/UBJ, LightGBM text, ONNX, safetensors header)."),
+        Setting(changes_results=True, metavar="PATH"),
+    ] = None  # fmt: skip
+    data: Annotated[
+        Path | None,
+        Field(description="Evaluation data: CSV (any delimiter, optionally gzip/bz2/xz) or "
+              "Parquet."),
+        Setting(changes_results=True, metavar="PATH"),
+    ] = None  # fmt: skip
+    target: Annotated[
+        str | None,
+        Field(description="The column with the true values."),
+        Setting(changes_results=True, metavar="COLUMN"),
+    ] = None
+    task: Annotated[
+        Task,
+        Field(description="What the model does: auto (read from the model), classification "
+              "or regression; a task the model does not do stops the build."),
+        Setting(changes_results=True, metavar="TASK"),
+    ] = "auto"  # fmt: skip
+    sensitive: Annotated[
+        list[str],
+        Field(description="A column to report results per value of (repeat the option)."),
+        Setting(changes_results=True, metavar="COLUMN"),
+    ] = Field(default_factory=list)
+    out: Annotated[
+        Path,
+        Field(description="Output folder, replaced as a whole when the build succeeds."),
+        Setting(changes_results=False, metavar="DIR"),
+    ] = Path("modeldoc-out")
+    trust_pickle: Annotated[
+        bool,
+        Field(description="Load a pickle or joblib model, which runs code inside it; only "
+              "on the command line, never from a file a pull request can edit."),
+        Setting(changes_results=True, in_file=False),
+    ] = False  # fmt: skip
+    explain: Annotated[
+        bool,
+        Field(description="Compute SHAP explanations and their plots."),
+        Setting(changes_results=True),
+    ] = True
+    explain_rows: Annotated[
+        int,
+        Field(ge=1, description="Rows the model-agnostic (permutation) explainer takes, a "
+              "seeded sample."),
+        Setting(changes_results=True, metavar="N"),
+    ] = 200  # fmt: skip
+    explain_seconds: Annotated[
+        float,
+        Field(gt=0, description="Time budget of the model-agnostic explainer: it stops "
+              "before a row would overrun it."),
+        Setting(changes_results=True, metavar="S"),
+    ] = 60.0  # fmt: skip
+    explain_background: Annotated[
+        int,
+        Field(ge=1, description="Background rows of the permutation and linear explainers."),
+        Setting(changes_results=True, metavar="N"),
+    ] = 100
+    seed: Annotated[
+        int,
+        Field(ge=0, description="Seed of every sample and bootstrap resample."),
+        Setting(changes_results=True, metavar="N"),
+    ] = 0
+    card: Annotated[
+        Stated,
+        Field(description="What the owners state, which no computation can tell: name, "
+              "description, owners, intended uses ... (see the example above)."),
+        Setting(changes_results=False, on_command_line=False),
+    ] = Field(default_factory=Stated)  # fmt: skip
+    site: Annotated[
+        bool,
+        Field(description="Build the HTML site (docs/ and mkdocs.yml are always written)."),
+        Setting(changes_results=False),
+    ] = True
+    llm: Annotated[
+        str | None,
+        Field(description="Who writes the prose: offline, provider:model "
+              "(openai:gpt-4o-mini), or a model on the base URL's server; unset: offline, "
+              "or openai:gpt-4o-mini when OPENAI_API_KEY is set."),
+        Setting(changes_results=False, metavar="MODEL"),
+    ] = None  # fmt: skip
+    base_url: Annotated[
+        str | None,
+        Field(description="An OpenAI-compatible endpoint, usually ending in /v1; unset: "
+              "OPENAI_BASE_URL."),
+        Setting(changes_results=False, metavar="URL"),
+    ] = None  # fmt: skip
+    max_tokens: Annotated[
+        int | None,
+        Field(ge=0, description="Token budget of the LLM drafting: prompt and completion "
+              "tokens of the whole build; unset: no budget."),
+        Setting(changes_results=False, metavar="N"),
+    ] = None  # fmt: skip
+    llm_parallel: Annotated[
+        int,
+        Field(ge=1, description="LLM requests in flight at once, over all sections (1 for a "
+              "server that answers one at a time)."),
+        Setting(changes_results=False, metavar="N"),
+    ] = 4  # fmt: skip
+    cache: Annotated[
+        bool,
+        Field(description="Reuse what earlier builds computed from the same inputs: code "
+              "files' scan results, the model's results, LLM answers."),
+        Setting(changes_results=False),
+    ] = True  # fmt: skip
+    gates: Annotated[
+        Gates | None,
+        Field(description="What modeldoc diff --check holds a pull request's model to (see "
+              "modeldoc diff)."),
+        Setting(changes_results=False, on_command_line=False),
+    ] = None  # fmt: skip
 
 
-# The keys a settings file may hold (`trust_pickle` is not one of them).
-FILE_KEYS = {
-    "model", "data", "target", "task", "sensitive", "out",
-    "explain", "explain_rows", "explain_seconds", "explain_background", "seed", "card", "site",
-    "llm", "base_url", "max_tokens", "llm_parallel", "cache", "gates",
-}  # fmt: skip
+def value_type(name: str) -> Any:
+    """The type of the setting `name`'s value when it is set (`Path` for `Path | None`)."""
+    annotation = BuildSettings.model_fields[name].annotation
+    if get_origin(annotation) in (Union, types.UnionType):
+        (annotation,) = [arg for arg in get_args(annotation) if arg is not type(None)]
+    return annotation
+
+
+def default_of(name: str) -> Any:
+    """The default of the setting `name`."""
+    return BuildSettings.model_fields[name].get_default(call_default_factory=True)
+
+
+def shown_default(name: str) -> str | None:
+    """The default of `name` as a settings file would write it; None when it has none to show
+    (unset, an empty list, a nested table)."""
+    value = default_of(name)
+    if value is None or isinstance(value, (list, BaseModel)):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def option_name(name: str) -> str:
+    """The command line's option for the setting `name` (`--explain-rows`)."""
+    return "--" + name.replace("_", "-")
+
+
+def _declaration(name: str, field: FieldInfo) -> Setting:
+    """The `Setting` of the field `name`, which must also have a help (its description)."""
+    found = [item for item in field.metadata if isinstance(item, Setting)]
+    if len(found) != 1 or not field.description:
+        raise TypeError(f"BuildSettings.{name} needs a description and one Setting")
+    setting = found[0]
+    if setting.on_command_line and setting.metavar is None and value_type(name) is not bool:
+        raise TypeError(f"BuildSettings.{name} needs a metavar: its option takes a value")
+    return setting
+
+
+SETTINGS = {name: _declaration(name, field) for name, field in BuildSettings.model_fields.items()}
+"""Every setting's declaration, in the order of the fields."""
+FILE_KEYS = frozenset(name for name, setting in SETTINGS.items() if setting.in_file)
+"""The keys a settings file may hold."""
+PATH_KEYS = tuple(name for name in SETTINGS if value_type(name) is Path)
+"""The settings that name a file or folder: in a settings file, relative to the repository
+and inside it."""
+RESULT_KEYS = frozenset(name for name, setting in SETTINGS.items() if setting.changes_results)
+"""The settings the model's results depend on (the results cache's key)."""
 
 
 def load_settings(repo: Path, command_line: dict[str, Any]) -> BuildSettings:
     """Settings for `repo`: values given on the command line win over the repository's."""
-    from_file = _repository_settings(repo)
-    if "trust_pickle" in from_file or "trust-pickle" in from_file:
-        raise InputError("trust_pickle can only be given on the command line (--trust-pickle)")
-    unknown = unknown_keys_message(from_file)
-    if unknown:
-        raise InputError(unknown)
+    path = repository_settings_file(repo)
+    from_file = {} if path is None else _checked_keys(_read_settings_file(path, path.name))
     for key in PATH_KEYS:
         if command_line.get(key) is not None:
             from_file.pop(key, None)  # the command line's path wins, wherever it points
         elif from_file.get(key) is not None:
             from_file[key] = inside_repository(repo, key, from_file[key])
-    merged = {**from_file, **{k: v for k, v in command_line.items() if v not in (None, [], ())}}
+    given = {key: value for key, value in command_line.items() if value not in (None, [], ())}
+    return validated_settings({**from_file, **given})
+
+
+def settings_in_file(path: Path) -> BuildSettings:
+    """The settings `path` gives on its own, the defaults for the rest, read and checked as a
+    build reads its repository's (`modeldoc diff --gates`); an error names `path`."""
+    values = _read_settings_file(path)
     try:
-        settings = BuildSettings(**merged)
+        return validated_settings(_checked_keys(values))
+    except InputError as error:
+        raise InputError(f"{path}: {error}") from error
+
+
+def validated_settings(values: dict[str, Any]) -> BuildSettings:
+    """`values` as settings, within their bounds and caps; a mistake is one line naming the
+    setting."""
+    try:
+        settings = BuildSettings(**values)
     except ValidationError as error:
         first = error.errors()[0]
         where = excerpt(".".join(str(part) for part in first["loc"]), 60)
-        raise InputError(f"setting {where}: {first['msg']}") from error
+        message = first["msg"].removeprefix("Value error, ")
+        raise InputError(f"setting {where}: {message}") from error
     _check_sizes(settings)
     return settings
 
@@ -128,7 +296,7 @@ def inside_repository(repo: Path, key: str, value: object) -> Path:
     return path
 
 
-def read_settings_file(path: Path, shown: str | None = None) -> dict[str, Any]:
+def _read_settings_file(path: Path, shown: str | None = None) -> dict[str, Any]:
     """The modeldoc settings in `path` (`modeldoc.yml`, or `[tool.modeldoc]` of a `.toml`
     file), capped in size; errors name `shown` (default: `path`) and quote none of its text."""
     name = shown or str(path)
@@ -176,19 +344,18 @@ def repository_settings_file(repo: Path) -> Path | None:
     return None
 
 
-def unknown_keys_message(settings: dict[str, Any]) -> str | None:
-    """What is wrong with the keys of a settings file (None: every key is a setting)."""
+def _checked_keys(settings: dict[str, Any]) -> dict[str, Any]:
+    """`settings` when each key is a setting a file may set; else the error saying which."""
+    for key in settings:
+        name = str(key).replace("-", "_")
+        if name in SETTINGS and name not in FILE_KEYS:
+            raise InputError(f"{name} can only be given on the command line ({option_name(name)})")
     unknown = sorted(str(key) for key in set(settings) - FILE_KEYS)
-    if not unknown:
-        return None
-    names = ", ".join(excerpt(name, 40) for name in unknown[:10])
-    more = f" and {len(unknown) - 10:,} more" if len(unknown) > 10 else ""
-    return f"unknown modeldoc settings: {names}{more}"
-
-
-def _repository_settings(repo: Path) -> dict[str, Any]:
-    path = repository_settings_file(repo)
-    return {} if path is None else read_settings_file(path, shown=path.name)
+    if unknown:
+        names = ", ".join(excerpt(name, 40) for name in unknown[:10])
+        more = f" and {len(unknown) - 10:,} more" if len(unknown) > 10 else ""
+        raise InputError(f"unknown modeldoc settings: {names}{more}")
+    return settings
 
 
 def _resolves_inside(repo: Path, path: Path) -> bool:

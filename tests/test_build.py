@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import skops.io as sio
+from helpers.progress_lines import without_progress
 from sklearn import metrics as skm
 from sklearn.datasets import load_breast_cancer
 from sklearn.linear_model import LogisticRegression
@@ -110,7 +111,7 @@ def test_pickle_without_trust_stops_and_keeps_previous_output(repo: Path, tmp_pa
     (repo / "model.pkl").write_bytes(pickle.dumps(_Payload(marker)))
     result = run("build", repo, "--model", repo / "model.pkl", "--out", out)
     assert result.returncode == 2
-    assert len(result.stderr.strip().splitlines()) == 1
+    assert len(without_progress(result.stderr).strip().splitlines()) == 1
     assert "--trust-pickle" in result.stderr and "Traceback" not in result.stderr
     assert not marker.exists()
     assert (out / "facts.json").read_text() == "previous"
@@ -120,7 +121,9 @@ def test_missing_target_stops(repo: Path, tmp_path: Path) -> None:
     result = run("build", repo, "--model", repo / "model.skops", "--data", repo / "test.csv",
                  "--target", "label", "--out", tmp_path / "out")  # fmt: skip
     assert result.returncode == 2
-    assert result.stderr.startswith("modeldoc: error: test.csv: no target column 'label'")
+    assert without_progress(result.stderr).startswith(
+        "modeldoc: error: test.csv: no target column 'label'"
+    )
 
 
 class _Payload:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import skops.io as sio
+from helpers.progress_lines import without_progress
 from sklearn.datasets import load_diabetes
 from sklearn.linear_model import Ridge
 from sklearn.neighbors import KNeighborsRegressor
@@ -113,7 +114,7 @@ def test_a_folder_modeldoc_did_not_write_is_never_replaced(repo: Path, tmp_path:
     (out / "thesis.txt").write_text("years of work")
     result = run("build", repo, "--model", repo / "ridge.skops", "--out", out)
     assert result.returncode == 2
-    assert result.stderr.startswith("modeldoc: error: ")
+    assert without_progress(result.stderr).startswith("modeldoc: error: ")
     assert "not a modeldoc output" in result.stderr
     assert [p.name for p in out.iterdir()] == ["thesis.txt"]
     into_repo = run("build", repo, "--model", repo / "ridge.skops", "--out", repo)
@@ -125,7 +126,7 @@ def test_a_task_the_model_does_not_do_stops(repo: Path, tmp_path: Path) -> None:
     result = run("build", repo, "--model", repo / "ridge.skops", "--task", "classification",
                  "--out", tmp_path / "out")  # fmt: skip
     assert result.returncode == 2
-    assert result.stderr.strip() == (
+    assert without_progress(result.stderr).strip() == (
         "modeldoc: error: task classification was given, but the model is a regressor: "
         "drop the task setting or give the model it describes"
     )
@@ -179,7 +180,9 @@ def test_an_interrupted_build_says_how_to_resume_and_resumes(repo: Path, tmp_pat
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130
-    assert stderr == "modeldoc: interrupted: the same command with --resume continues it\n"
+    assert without_progress(stderr) == (
+        "modeldoc: interrupted: the same command with --resume continues it\n"
+    )
     assert not out.exists()
     resumed = run(*args, "--resume")
     assert resumed.returncode == 0, resumed.stderr

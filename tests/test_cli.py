@@ -67,3 +67,15 @@ def test_summary_prints_no_control_characters(tmp_path: Path) -> None:
     assert "\ufffd" in result.output
     assert not any(ch in result.output for ch in ("\x1b", "\x07", "\u202e"))
     assert "\nb = 1" not in result.output
+
+
+def test_build_help_keeps_brackets_and_shows_no_type_of_a_flag() -> None:
+    result = runner.invoke(app, ["build", "--help"], terminal_width=100)
+    assert result.exit_code == 0, result.output
+    help_text = " ".join(result.output.split())  # as one line: help text wraps
+    assert "settings also from modeldoc.yml or [tool.modeldoc]; the command line wins" in help_text
+    assert "<bool>" not in result.output
+    # Values are named in words, flags come in pairs, defaults are the settings'.
+    assert "--explain-rows N" in help_text and "[default: 200; x>=1]" in help_text
+    assert "--cache / --no-cache" in help_text and "--trust-pickle " in help_text
+    assert "--no-trust-pickle" not in help_text

@@ -17,7 +17,7 @@ from langgraph.types import Send
 
 from modeldoc.agent import nodes
 from modeldoc.agent.state import BuildContext, BuildInput, BuildState, SectionTask
-from modeldoc.writing.sections import SECTIONS
+from modeldoc.present.sections import SECTIONS
 
 if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver

@@ -13,6 +13,7 @@ from modeldoc.agent.state import BuildContext, BuildState, SectionTask
 from modeldoc.agent.workspace import Workspace
 from modeldoc.atomic import write_atomically
 from modeldoc.facts import FactSheet, Generator, Narrative, Reuse
+from modeldoc.present.sections import SECTIONS, SECTIONS_BY_ID
 from modeldoc.render.hf_card import render_hf_card
 from modeldoc.render.mct import write_mct
 from modeldoc.render.site import write_site
@@ -22,7 +23,6 @@ from modeldoc.tools.provenance import current_provenance
 from modeldoc.tools.scan import scan_repository
 from modeldoc.tools.secrets import redact_model
 from modeldoc.writing.offline import OfflineWriter
-from modeldoc.writing.sections import SECTIONS, SECTIONS_BY_ID
 from modeldoc.writing.verify import index_facts, verify_section
 
 

@@ -4,8 +4,9 @@ settings an earlier build saw loads nothing, evaluates nothing and computes no S
 An entry holds the facts the model stage, the SHAP stage and the plots produced (checkpoints,
 data profiles, evaluation, explanations, plots) and the plot files themselves. Its key
 (`modeldoc.caching.content_key`) covers the model file's and the data file's bytes and paths
-and every setting that changes a result; the output folder, the card and the writer do not
-enter it. Entries live in `results/` under modeldoc's cache root.
+and every other setting declared to change the results (`Setting.changes_results`); the
+output folder, the card and the writer do not enter it. Entries live in `results/` under
+modeldoc's cache root.
 """
 
 from __future__ import annotations
@@ -20,9 +21,13 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from modeldoc.atomic import write_atomically
 from modeldoc.caching import KeyedStore, content_key
 from modeldoc.facts import Checkpoint, DataProfile, Evaluation, Explanations, Plot
-from modeldoc.settings import BuildSettings
+from modeldoc.settings import PATH_KEYS, RESULT_KEYS, BuildSettings
 
 _CHUNK = 1 << 20
+# The settings the results depend on enter the key by value, except the files, which enter
+# by their bytes and their place in the repository (the same file named two ways is one).
+_KEYED_BY_FILE = [key for key in PATH_KEYS if key in RESULT_KEYS]
+_KEYED_BY_VALUE = RESULT_KEYS - set(_KEYED_BY_FILE)
 
 
 class StoredResults(BaseModel):
@@ -59,16 +64,13 @@ class ResultsCache:
 
     def key(self, repo: Path, settings: BuildSettings) -> str | None:
         """The entry's key; None when the build names no model or data file to key it by."""
-        files = [path for path in (settings.model, settings.data) if path is not None]
+        named = [getattr(settings, key) for key in _KEYED_BY_FILE]
+        files: list[Path] = [path for path in named if path is not None]
         if not files or not all(path.is_file() for path in files):
             return None
         root = repo.resolve()
         identity = [{"path": _relative(path, root), "sha256": _file_digest(path)} for path in files]
-        chosen = settings.model_dump(
-            mode="json",
-            include={"target", "task", "sensitive", "trust_pickle", "explain", "explain_rows",
-                     "explain_seconds", "explain_background", "seed"},
-        )  # fmt: skip
+        chosen = settings.model_dump(mode="json", include=set(_KEYED_BY_VALUE))
         return content_key("results", identity, chosen)
 
     def get(self, key: str) -> StoredResults | None:

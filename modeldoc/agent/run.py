@@ -22,21 +22,24 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from modeldoc import __version__
 from modeldoc.agent.graph import compile_graph
 from modeldoc.agent.reuse import ResultsCache
-from modeldoc.agent.state import BuildContext, BuildInput
+from modeldoc.agent.state import BuildContext, BuildInput, BuildState
 from modeldoc.agent.workspace import Workspace
 from modeldoc.caching import cache_root, ensure_outside
 from modeldoc.facts import Fact, FactSheet
 from modeldoc.output import building_folder, output_lock, staged_output
+from modeldoc.present.sections import SECTIONS
+from modeldoc.progress import Progress
 from modeldoc.settings import BuildSettings
-from modeldoc.writing.sections import SECTIONS
 
 if TYPE_CHECKING:
     from langgraph.checkpoint.sqlite import SqliteSaver
+    from langgraph.graph.state import CompiledStateGraph
+    from langgraph.types import Durability
 
     from modeldoc.llm.drafting import LLMSession
 
@@ -63,8 +66,11 @@ def run_build(
     *,
     llm: LLMSession | None = None,
     resume: bool = False,
+    progress: Progress | None = None,
 ) -> BuildResult:
-    """Compute the facts, write the card and render every output into `settings.out`."""
+    """Compute the facts, write the card and render every output into `settings.out`,
+    reporting each step to `progress`."""
+    progress = progress or Progress()
     fingerprint = _fingerprint(repo, settings, llm)
     config: Any = {
         "configurable": {"thread_id": fingerprint},
@@ -83,23 +89,79 @@ def run_build(
                 start: BuildInput | None = None
                 if pending is None:
                     start = {"repo_path": str(repo), "settings": settings}
-                context = BuildContext(workspace=_workspace(repo, settings, staging), llm=llm)
-                state = graph.invoke(start, config, context=context, durability="sync")
+                workspace = _workspace(repo, settings, staging, progress)
+                context = BuildContext(workspace=workspace, llm=llm)
+                state = _run_graph(graph, start, config, context, progress, durability="sync")
             for leftover in staging.glob(CHECKPOINT_FILE + "*"):
                 leftover.unlink()
+    progress.finished(state["facts"])
     resumed_at = dict(Counter(pending)) if pending is not None else None
     return BuildResult(facts=state["facts"], resumed_at=resumed_at,
                        nothing_to_resume=resume and pending is None)  # fmt: skip
 
 
-def _workspace(repo: Path, settings: BuildSettings, staging: Path) -> Workspace:
+def _workspace(repo: Path, settings: BuildSettings, staging: Path, progress: Progress) -> Workspace:
     """The run's workspace, with the caches of earlier builds unless `cache` is off."""
     if not settings.cache:
-        return Workspace(repo, settings, out_dir=staging)
+        return Workspace(repo, settings, out_dir=staging, progress=progress)
     root = cache_root()
     ensure_outside(root, repo, settings.out)
     return Workspace(repo, settings, out_dir=staging, results=ResultsCache(root / "results"),
-                     scan_cache=root / "scan")  # fmt: skip
+                     scan_cache=root / "scan", progress=progress)  # fmt: skip
+
+
+def _run_graph(
+    graph: CompiledStateGraph[BuildState, BuildContext, BuildInput, BuildState],
+    start: BuildInput | None,
+    config: Any,
+    context: BuildContext,
+    progress: Progress,
+    durability: Durability | None = None,
+) -> BuildState:
+    """Run `graph` to its end, each step's start and end reported to `progress` as LangGraph
+    streams its tasks; the final state."""
+    steps = _StepReporter(progress)
+    state: Any = None
+    for mode, chunk in graph.stream(start, config, context=context, durability=durability,
+                                    stream_mode=["tasks", "values"]):  # fmt: skip
+        if mode == "tasks":
+            steps.task(cast(dict[str, Any], chunk))
+        else:
+            state = chunk
+    final: BuildState = state
+    return final
+
+
+class _StepReporter:
+    """LangGraph's task events as steps: a step starts with its first task and ends with its
+    last (a drafting task per card section, each reported as its section is drafted)."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.running: Counter[str] = Counter()
+        self.sections: dict[str, str] = {}
+        """Drafting task id -> its card section."""
+        self.drafted = 0
+
+    def task(self, event: dict[str, Any]) -> None:
+        """One task began (`input`) or ended (`result`, `error`)."""
+        step = str(event["name"])
+        if "input" in event:
+            if not self.running[step]:
+                self.progress.step_started(step)
+            self.running[step] += 1
+            if step == "draft_section":
+                self.sections[event["id"]] = str(event["input"]["section_id"])
+            return
+        if event.get("error") is not None:
+            return  # the build stops with the error, said once by the command line
+        self.running[step] -= 1
+        if event["id"] in self.sections:
+            self.drafted += 1
+            section = self.sections[event["id"]]
+            self.progress.section_drafted(section, self.drafted, len(self.sections))
+        if not self.running[step]:
+            self.progress.step_finished(step)
 
 
 def _unfinished(checkpoints: Path, config: Any) -> list[str] | None:
@@ -117,16 +179,18 @@ def _unfinished(checkpoints: Path, config: Any) -> list[str] | None:
     return [task.name for task in snapshot.tasks if task.result is None]
 
 
-def compute_facts(repo: Path, settings: BuildSettings) -> FactSheet:
+def compute_facts(
+    repo: Path, settings: BuildSettings, progress: Progress | None = None
+) -> FactSheet:
     """The fact sheet alone (`--dry-run`): plots go to a temporary folder, nothing stays."""
+    progress = progress or Progress()
     with tempfile.TemporaryDirectory(prefix="modeldoc-dry-run-") as scratch:
-        workspace = Workspace(repo, settings, out_dir=Path(scratch))
-        state = compile_graph(facts_only=True).invoke(
-            {"repo_path": str(repo), "settings": settings},
-            context=BuildContext(workspace=workspace),
-        )
-    facts: FactSheet = state["facts"]
-    return facts
+        workspace = Workspace(repo, settings, out_dir=Path(scratch), progress=progress)
+        state = _run_graph(compile_graph(facts_only=True),
+                           {"repo_path": str(repo), "settings": settings}, None,
+                           BuildContext(workspace=workspace), progress)  # fmt: skip
+    progress.finished(state["facts"])
+    return state["facts"]
 
 
 def _fingerprint(repo: Path, settings: BuildSettings, llm: LLMSession | None) -> str:

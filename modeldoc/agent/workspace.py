@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from modeldoc.agent.reuse import ResultsCache, StoredResults
+from modeldoc.progress import Progress
 from modeldoc.settings import BuildSettings
 from modeldoc.tools.evaluate.run import ModelFacts, model_facts
 from modeldoc.tools.explain.raw import ExplainBudget
@@ -27,6 +28,8 @@ class Workspace:
     """Model results of earlier builds; None: compute everything."""
     scan_cache: Path | None = None
     """The scan cache folder; None: parse every code file."""
+    progress: Progress = field(default_factory=Progress)
+    """Where the SHAP step reports the rows it has explained."""
 
     # One lock per result: plots of the metrics need not wait for SHAP.
     _model_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -87,14 +90,10 @@ class Workspace:
             return None
         with self._shap_lock:
             if self._shap is None:
-                budget = ExplainBudget(
-                    rows=self.settings.explain_rows,
-                    seconds=self.settings.explain_seconds,
-                    background=self.settings.explain_background,
-                    seed=self.settings.seed,
-                )
                 self._shap = explain_model(
                     evaluated.loaded, evaluated.features, evaluated.y_true,
-                    evaluated.predictions, evaluated.task, budget,
+                    evaluated.predictions, evaluated.task,
+                    ExplainBudget.from_settings(self.settings),
+                    on_rows=self.progress.rows_explained,
                 )  # fmt: skip
             return self._shap

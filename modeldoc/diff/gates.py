@@ -18,7 +18,7 @@ from modeldoc.diff.results import largest_gap
 from modeldoc.errors import InputError
 from modeldoc.facts import FactSheet, GateBounds, Gates
 from modeldoc.present.numbers import number
-from modeldoc.settings import read_settings_file, unknown_keys_message
+from modeldoc.settings import settings_in_file
 
 # A difference of two floats carries rounding error: 0.958 - 0.948 is not exactly 0.01.
 _TOLERANCE = 1e-9
@@ -26,15 +26,9 @@ _TOLERANCE = 1e-9
 
 def load_gates_file(path: Path) -> Gates | None:
     """The `gates:` of a settings file (`modeldoc.yml`, or `[tool.modeldoc]` of a
-    `pyproject.toml`); None when it sets none. Read as the build reads settings: capped, and
-    no error quotes the file's text."""
-    settings = read_settings_file(path)
-    unknown = unknown_keys_message(settings)
-    if unknown:
-        raise InputError(f"{path}: {unknown}")
-    if settings.get("gates") is None:
-        return None
-    return parse_gates(settings["gates"], where=str(path))
+    `pyproject.toml`); None when it sets none. The whole file is read and checked as the
+    build reads its settings (`modeldoc.settings`), and errors name the file."""
+    return settings_in_file(path).gates
 
 
 def parse_gates(value: object, *, where: str) -> Gates:

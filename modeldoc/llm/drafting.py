@@ -36,6 +36,7 @@ from modeldoc.llm.tools import lookup_tools, run_tool
 from modeldoc.llm.usage import UsageMeter
 from modeldoc.present.sections import SectionSpec
 from modeldoc.prompts import Prompt, load_prompt
+from modeldoc.settings import default_of
 from modeldoc.writing.lookups import Lookups
 from modeldoc.writing.verify import FactIndex, verify_section
 
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
 MAX_TOOL_ROUNDS = 4
 """Answers that may call tools before the model is asked to write (tool choice `none`)."""
 MAX_REVISIONS = 2
-DEFAULT_PARALLEL = 4
+DEFAULT_PARALLEL: int = default_of("llm_parallel")
 """Requests in flight at once: a local server (Ollama, llama.cpp) answers one or a few at a
 time, and every queued request's wait counts against its timeout."""
 MAX_COMPLETION_TOKENS = 1500

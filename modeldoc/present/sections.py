@@ -37,5 +37,4 @@ SECTIONS: tuple[SectionSpec, ...] = (
                 "how to load the model file and predict"),
 )  # fmt: skip
 
-SECTION_IDS = tuple(spec.id for spec in SECTIONS)
 SECTIONS_BY_ID = {spec.id: spec for spec in SECTIONS}

@@ -8,9 +8,6 @@ import re
 
 import nh3
 
-# `modeldoc.cli` reads `plain` here; it is defined with the other escaping in `present`.
-from modeldoc.present.markdown import plain as plain
-
 _SAFE_SCHEMES = frozenset({"http", "https"})
 # [label](target "title"), the target allowed one level of parentheses.
 _JAVASCRIPT = re.compile(r"(javascript):", re.IGNORECASE)

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import skops.io as sio
+from helpers.progress_lines import without_progress
 from sklearn.datasets import load_diabetes
 from sklearn.linear_model import Ridge
 
@@ -135,5 +136,6 @@ def test_a_cache_inside_the_repository_is_refused(
                str(tmp_path / "out"), "--llm", "offline"]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert done.returncode == 2
-    assert done.stderr.startswith("modeldoc: error: the cache folder") and "inside" in done.stderr
+    error = without_progress(done.stderr)
+    assert error.startswith("modeldoc: error: the cache folder") and "inside" in error
     assert not (repo / ".cache").exists()

@@ -23,7 +23,7 @@ from helpers.examples import EXAMPLES
 from helpers.llm_server import RecordedRequest, Reply, ScriptedServer, completion, error_body
 
 from modeldoc.llm.drafting import DEFAULT_PARALLEL
-from modeldoc.writing.sections import SECTIONS
+from modeldoc.present.sections import SECTIONS
 
 TITLES = [spec.title for spec in SECTIONS]
 

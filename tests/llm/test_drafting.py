@@ -22,9 +22,9 @@ from modeldoc.llm.drafting import (
     tidy_answer,
 )
 from modeldoc.llm.usage import UsageMeter
+from modeldoc.present.sections import SECTIONS_BY_ID
 from modeldoc.writing.lookups import Lookups
 from modeldoc.writing.offline import OfflineWriter
-from modeldoc.writing.sections import SECTIONS_BY_ID
 from modeldoc.writing.verify import index_facts, verify_section
 
 REPO = EXAMPLES / "cancer-xgboost"

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import xgboost
+from helpers.progress_lines import without_progress
 
 from modeldoc.tools.data.tables import MAX_COLUMNS
 
@@ -31,7 +32,7 @@ def build(repo: Path, data: Path, out: Path) -> subprocess.CompletedProcess[str]
 def assert_one_line_error(result: subprocess.CompletedProcess[str], *words: str) -> None:
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
+    lines = without_progress(result.stderr).strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("modeldoc: error: "), result.stderr
     for word in words:
         assert word in lines[0]

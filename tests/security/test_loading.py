@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import skops.io as sio
+from helpers.progress_lines import without_progress
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
@@ -73,7 +74,7 @@ def test_skops_function_inside_an_allowed_library_is_refused(tmp_path: Path, mar
     )  # fmt: skip
     assert not marker.exists()
     assert result.returncode == 2, result.stderr
-    message = result.stderr.strip().splitlines()
+    message = without_progress(result.stderr).strip().splitlines()
     assert len(message) == 1, result.stderr
     assert message[0].startswith("modeldoc: error: model.skops")
     assert "sklearn.utils._testing.check_output" in message[0]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import skops.io as sio
+from helpers.progress_lines import without_progress
 from sklearn.datasets import load_diabetes
 from sklearn.linear_model import Ridge
 from sklearn.neighbors import KNeighborsRegressor
@@ -39,7 +40,7 @@ def run(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.Comp
 def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
     """The single `modeldoc: error:` line a refused build printed."""
     assert result.returncode == 2, result.stderr
-    lines = result.stderr.splitlines()
+    lines = without_progress(result.stderr).splitlines()
     assert len(lines) == 1 and lines[0].startswith("modeldoc: error: "), result.stderr
     return lines[0]
 

@@ -10,8 +10,8 @@ import pytest
 from helpers.examples import example_facts
 
 from modeldoc.facts import FactSheet, Section, Stated
+from modeldoc.present.sections import SECTIONS
 from modeldoc.writing.offline import OfflineWriter
-from modeldoc.writing.sections import SECTIONS
 from modeldoc.writing.verify import index_facts, verify_section
 
 ROOT = Path(__file__).resolve().parents[2]

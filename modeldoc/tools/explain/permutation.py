@@ -13,7 +13,7 @@ import pandas as pd
 from modeldoc.tools.checkpoints.load import LoadedCheckpoint
 from modeldoc.tools.evaluate.predict import Predictions, predict
 from modeldoc.tools.explain.outputs import OutputScale
-from modeldoc.tools.explain.raw import Array, ExplainBudget, RawShap
+from modeldoc.tools.explain.raw import Array, ExplainBudget, RawShap, RowsDone
 from modeldoc.tools.explain.shap_import import import_shap
 
 # The model-agnostic path explains rows in fixed-size chunks (so results do not depend on
@@ -30,6 +30,7 @@ def permutation_shap(
     predictions: Predictions,
     task: str,
     budget: ExplainBudget,
+    on_rows: RowsDone | None = None,
 ) -> RawShap:
     shap = import_shap()
 
@@ -67,6 +68,8 @@ def permutation_shap(
             slowest_row = max(slowest_row, (time.perf_counter() - chunk_started) / len(part))
             values.append(np.asarray(result.values))
             bases.append(np.asarray(result.base_values))
+            if on_rows is not None:
+                on_rows(start + len(part), len(matrix))
     finally:
         np.random.set_state(state)
     done = sum(len(v) for v in values)

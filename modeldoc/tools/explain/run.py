@@ -26,7 +26,7 @@ from modeldoc.tools.explain.choose import ExplainerChoice, choose_explainer
 from modeldoc.tools.explain.cost import plan_tree_explanation
 from modeldoc.tools.explain.outputs import OutputScale, booster_of, raw_output
 from modeldoc.tools.explain.permutation import permutation_shap
-from modeldoc.tools.explain.raw import ExplainBudget, RawShap
+from modeldoc.tools.explain.raw import ExplainBudget, RawShap, RowsDone
 from modeldoc.tools.explain.representative import (
     ChosenRow,
     classification_rows,
@@ -63,8 +63,11 @@ def explain_model(
     predictions: Predictions,
     task: str,
     budget: ExplainBudget | None = None,
+    *,
+    on_rows: RowsDone | None = None,
 ) -> ShapResult:
-    """Explain `loaded`'s predictions on `features` (the evaluation rows, in model order).
+    """Explain `loaded`'s predictions on `features` (the evaluation rows, in model order),
+    telling `on_rows` how many rows are done as it goes.
 
     Never raises for the model's sake: what shap cannot explain is recorded with the reason.
     """
@@ -80,9 +83,10 @@ def explain_model(
     if refusal is not None:
         return ShapResult(Explanations(not_computed=refusal,
                                        **_budget_facts(choice, features, budget)))  # fmt: skip
+    report = on_rows or _ignore_rows
     try:
         return _attempt(choice, loaded, features, y_true, predictions, task, budget, started,
-                        rows)  # fmt: skip
+                        report, rows)  # fmt: skip
     except Exception as error:  # shap's or the model's own error: recorded, never invented
         failure = first_line(error)[:200]
     if choice.kind != "permutation":
@@ -90,7 +94,7 @@ def explain_model(
         fallback = ExplainerChoice("permutation", f"{choice.kind} SHAP failed ({failure})")
         try:
             return _attempt(fallback, loaded, features, y_true, predictions, task, budget,
-                            started)  # fmt: skip
+                            started, report)  # fmt: skip
         except Exception as error:  # recorded below with the first failure
             failure += f"; permutation SHAP failed too ({first_line(error)[:200]})"
     reason = f"SHAP could not explain the model: {failure}"
@@ -151,13 +155,19 @@ def _attempt(
     task: str,
     budget: ExplainBudget,
     started: float,
+    on_rows: RowsDone,
     estimated_rows: int | None = None,
 ) -> ShapResult:
     common = _budget_facts(choice, features, budget, estimated_rows)
     rows = _sample(len(features), common["row_budget"], budget.seed)
     explained = features.iloc[rows]
-    raw = _compute(choice, loaded, explained, features, predictions, task, budget)
+    on_rows(0, len(rows))
+    raw = _compute(choice, loaded, explained, features, predictions, task, budget, on_rows)
     return _summarise(raw, choice, rows, explained, y_true, predictions, common, started)
+
+
+def _ignore_rows(done: int, total: int) -> None:
+    """Rows explained, when nobody follows the progress."""
 
 
 def _sample(n: int, budget: int, seed: int) -> Array:
@@ -175,13 +185,16 @@ def _compute(
     predictions: Predictions,
     task: str,
     budget: ExplainBudget,
+    on_rows: RowsDone,
 ) -> RawShap:
+    """SHAP values of the `explained` rows; `on_rows` hears of them as they are done."""
     shap = import_shap()
 
     model = loaded.model
     if choice.kind == "tree":
         native = booster_of(model)
         result = shap.TreeExplainer(native)(explained, check_additivity=False)
+        on_rows(len(explained), len(explained))
         expected = raw_output(native, explained)
         return RawShap(np.asarray(result.values), np.asarray(result.base_values),
                     expected.values, expected.scale, expected.compared_with)  # fmt: skip
@@ -189,11 +202,12 @@ def _compute(
     if choice.kind == "linear":
         masker = shap.maskers.Independent(background, max_samples=len(background))
         result = shap.LinearExplainer(model, masker)(explained)
+        on_rows(len(explained), len(explained))
         expected = raw_output(model, explained)
         return RawShap(np.asarray(result.values), np.asarray(result.base_values),
                     expected.values, expected.scale, expected.compared_with,
                     background_rows=len(background))  # fmt: skip
-    return permutation_shap(loaded, explained, background, predictions, task, budget)
+    return permutation_shap(loaded, explained, background, predictions, task, budget, on_rows)
 
 
 def _background(features: pd.DataFrame, budget: ExplainBudget) -> pd.DataFrame:
